@@ -1,0 +1,5 @@
+"""The ``invscale`` command line (Typer), a thin layer over the library."""
+
+from authoring.cli._app import app, main
+
+__all__ = ["app", "main"]

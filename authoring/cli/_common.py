@@ -1,0 +1,33 @@
+"""What every command shares: the stderr console and turning library errors into exit codes.
+
+stdout belongs to data (tables, JSON, previews); every message about the run goes to stderr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from authoring.errors import InvscaleError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Turn an :class:`InvscaleError` into one red line on stderr and its exit code.
+
+    KeyboardInterrupt becomes exit 130 with a short note (work already saved stays saved).
+    """
+    try:
+        yield
+    except InvscaleError as exc:
+        err.print(f"[bold red]error:[/] {exc.one_line()}", markup=True, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: nothing already written or cached was lost.")
+        raise typer.Exit(130) from None
