@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from authoring.errors import InvscaleError
 
@@ -26,7 +27,7 @@ def guarded() -> Iterator[None]:
     try:
         yield
     except InvscaleError as exc:
-        err.print(f"[bold red]error:[/] {exc.one_line()}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.one_line())}")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: nothing already written or cached was lost.")
