@@ -52,10 +52,23 @@ class Renderer:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._compiled: dict[int, Any] = {}
         slot_names = [s.name for s in spec.slots]
+        # Choice values that contain Jinja are templates over the earlier slots.
+        self._choice_texts: dict[str, dict[str, Text]] = {}
         for position, slot in enumerate(spec.slots):
             earlier = set(slot_names[:position])
             if slot.text is not None:
                 self._compile(slot.text, earlier)
+            if slot.kind == "choice":
+                texts = {
+                    value: Text(value, spec.yaml_path, f"slots.{slot.name}.choice[{i}]",
+                                slot.line or 1)
+                    for i, value in enumerate(slot.values)
+                    if isinstance(value, str) and ("{{" in value or "{%" in value)
+                }
+                for text in texts.values():
+                    self._compile(text, earlier)
+                if texts:
+                    self._choice_texts[slot.name] = texts
             for text in slot.exclude:
                 self._compile(text, earlier)
         everything = set(slot_names)
@@ -86,7 +99,9 @@ class Renderer:
                 continue
             used.add(name)
             slot = by_name[name]
-            for text in ([slot.text] if slot.text else []) + list(slot.exclude):
+            texts = ([slot.text] if slot.text else []) + list(slot.exclude)
+            texts += list(self._choice_texts.get(name, {}).values())
+            for text in texts:
                 stack.extend(self._names(text))
         return used
 
@@ -101,6 +116,9 @@ class Renderer:
             value = self._draw_slot(slot, rng, values, excluded)
             if value is _IMPOSSIBLE:
                 return None
+            templated = self._choice_texts.get(slot.name)
+            if templated and isinstance(value, str) and value in templated:
+                value = self.render_text(templated[value], values)
             values[slot.name] = value
         return values
 
