@@ -66,7 +66,10 @@ class ScorerInfo:
 
 @runtime_checkable
 class Scorer(Protocol):
-    """A backend that scores continuations. Implementations: ``TransformersScorer``, ``RemoteScorer``."""
+    """A backend that scores continuations.
+
+    Implementations: ``TransformersScorer`` (local.py) and ``RemoteScorer`` (remote.py).
+    """
 
     info: ScorerInfo
 
