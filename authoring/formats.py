@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -332,10 +331,17 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with open(fd, mode, **kwargs) as handle:
             yield handle
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def csv_row(example: Example, task_type: TaskType) -> list[Any]:
@@ -416,7 +422,9 @@ def write_examples(
     return writer.count
 
 
-def write_hf(jsonl_path: Path, task_type: TaskType, out_dir: Path, parquet: Path | None) -> None:
+def write_hf(
+    jsonl_path: Path, task_type: TaskType, out_dir: Path | None, parquet: Path | None
+) -> None:
     """Write a Hugging Face ``datasets`` folder (save_to_disk) and/or a parquet file.
 
     Built from the JSONL (streamed by ``datasets``), so memory stays flat for large sets.
@@ -449,6 +457,17 @@ def write_hf(jsonl_path: Path, task_type: TaskType, out_dir: Path, parquet: Path
         else:
             features[column] = datasets.Value("string")
     features["meta"] = datasets.Value("string")
+    quiet = datasets.utils.logging.is_progress_bar_enabled()
+    datasets.utils.logging.disable_progress_bar()  # the CLI shows its own progress
+    try:
+        _build_hf(datasets, rows, features, out_dir, parquet)
+    finally:
+        if quiet:
+            datasets.utils.logging.enable_progress_bar()
+
+
+def _build_hf(datasets: Any, rows: Any, features: Any, out_dir: Path | None,
+              parquet: Path | None) -> None:
     with tempfile.TemporaryDirectory() as cache:
         data = datasets.Dataset.from_generator(
             rows, features=datasets.Features(features), cache_dir=cache
@@ -461,9 +480,7 @@ def write_hf(jsonl_path: Path, task_type: TaskType, out_dir: Path, parquet: Path
             os.replace(tmp, out_dir)
         if parquet is not None:
             with atomic_open(parquet, "wb") as handle:
-                buffer = io.BytesIO()
-                data.to_parquet(buffer)
-                handle.write(buffer.getvalue())
+                data.to_parquet(handle)
 
 
 def _remove_tree(path: Path) -> None:
