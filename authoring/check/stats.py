@@ -118,7 +118,10 @@ def trend(metric: str, params: Sequence[int], per_model: Sequence[Sequence[float
         verdict = "no trend (one model)" if k < 2 else "not enough evidence"
         return Trend(metric, k, n, None, None, None, None, None, None, verdict, why)
 
-    x = np.log10(np.asarray(params, dtype=float))
+    x = np.log10(np.maximum(np.asarray(params, dtype=float), 1.0))
+    if len(set(x.tolist())) < 2:
+        return Trend(metric, k, n, None, None, None, None, None, None, "not enough evidence",
+                     "every model has the same parameter count: no size axis to fit")
     data = tuple(np.asarray(v, dtype=float) for v in per_model)
     means = np.array([d.mean() for d in data])
     sign = 1.0 if higher_is_worse(metric) else -1.0
