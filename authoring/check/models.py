@@ -105,9 +105,10 @@ def resolve_models(
         if not refs:
             raise CheckError(f"ladder '{ladder}' has no model under {cap:,} parameters",
                              fix="raise --max-params")
+    known = {n: p for ladder_models in LADDERS.values() for n, p in ladder_models}
     for name in models:
         base, _, size = name.rpartition("@") if "@" in name else (name, "", "")
-        refs.append(ModelRef(base, parse_size(size) if size else None))
+        refs.append(ModelRef(base, parse_size(size) if size else known.get(base)))
     if not refs:
         raise CheckError("no model to run", fix="pass --model NAME (repeatable) or --ladder NAME")
     return refs
