@@ -7,7 +7,7 @@ the same set of classes but a different correct answer.
 
 Warnings (fail only under ``strict``): exact duplicate rows, extra columns, classes without a
 leading space, leftover ``{name}`` placeholders, heavy answer-position imbalance and
-near-duplicate prompts (equal after lower-casing and dropping digits, punctuation and spacing).
+near-duplicate prompts (equal after lower-casing and dropping punctuation and spacing).
 
 Validation streams: per row it keeps four 8-byte hashes in numpy arrays, and compares them
 once at the end, so a million rows need about 40 MB beyond the reader.
@@ -29,7 +29,7 @@ from authoring.records import Example, Problem, TaskType
 
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|%\}|\}\}")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
-_NORMALIZE = re.compile(r"[\W\d_]+")
+_NORMALIZE = re.compile(r"[\W_]+")
 
 
 @dataclass
@@ -203,8 +203,8 @@ class Validator:
                 continue
             first, second = sorted((int(rows[order[i]]), int(rows[order[i + 1]])))
             report.problems.append(Problem(
-                "warning", "near-duplicate", f"prompt differs from row {first} only in digits, "
-                "case, punctuation or spacing", second, column="prompt"))
+                "warning", "near-duplicate", f"prompt differs from row {first} only in case, "
+                "punctuation or spacing", second, column="prompt"))
 
 
 def validate_examples(examples: Iterable[Example], task_type: TaskType) -> ValidationReport:

@@ -32,7 +32,7 @@ CASES = [
     ("exact duplicate", HEADER + GOOD + GOOD, "duplicate", "warning", 2),
     ("conflicting answer", HEADER + GOOD + "\"Q: 1\nA:\",\"[' No', ' Yes']\",0\n",
      "conflicting-answer", "error", 2),
-    ("near duplicate", HEADER + GOOD + "\"q: 2\na:\",\"[' Yes', ' No']\",0\n", "near-duplicate",
+    ("near duplicate", HEADER + GOOD + "\"q 1 -- a:\",\"[' Yes', ' No']\",0\n", "near-duplicate",
      "warning", 2),
     ("extra column", "prompt,classes,answer_index,notes\nQ,\"[' a', ' b']\",0,n\n",
      "extra-columns", "warning", None),
