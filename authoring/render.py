@@ -78,6 +78,8 @@ class Renderer:
             outputs.append(spec.answer_index)
         for text in outputs:
             self._compile(text, everything)
+        # The text each candidate is compared by in `exclude`, computed once.
+        self._displays = {s.name: tuple(map(display, s.values)) for s in spec.slots if s.values}
         # One Faker generator for the whole run; each draw swaps in that draw's own
         # random.Random, so values depend only on (seed, index) and not on earlier draws.
         self.faker = Factory.create(spec.locale)
@@ -213,23 +215,19 @@ class Renderer:
     ) -> Any:
         kind, params = slot.kind, slot.params
         if kind in ("lexicon", "choice"):
-            candidates = slot.values
+            candidates, weights = slot.values, params.get("weights")
             if excluded:
-                candidates = tuple(v for v in candidates if display(v) not in excluded)
+                shown = self._displays[slot.name]
+                keep = [i for i, d in enumerate(shown) if d not in excluded]
+                candidates = tuple(slot.values[i] for i in keep)
+                weights = [weights[i] for i in keep] if weights else None
             if not candidates:
                 return _IMPOSSIBLE
             if params.get("sample"):
                 k = int(params["sample"])
-                if k > len(candidates):
-                    return _IMPOSSIBLE
-                return rng.sample(candidates, k)
-            weights = params.get("weights")
-            if weights and not excluded:
-                return rng.choices(candidates, weights=weights)[0]
+                return rng.sample(candidates, k) if k <= len(candidates) else _IMPOSSIBLE
             if weights:
-                kept = [w for v, w in zip(slot.values, weights, strict=True)
-                        if display(v) not in excluded]
-                return rng.choices(candidates, weights=kept)[0]
+                return rng.choices(candidates, weights=weights)[0]
             return candidates[rng.randrange(len(candidates))]
         if kind == "template":
             assert slot.text is not None
