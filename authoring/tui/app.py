@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from authoring.tui.check import CheckPanel
 from authoring.tui.dataset import DatasetPanel
 from authoring.tui.editor import EditorPanel
-from authoring.tui.library import LibraryPanel
+from authoring.tui.library import LibraryPanel, shown_path
 from authoring.tui.modals import HelpModal, QuitModal
 
 TABS = ("library", "editor", "dataset", "check")
@@ -65,7 +65,7 @@ class StudioApp(App[None]):
     def open_task(self, folder: Path, *, read_only: bool = False) -> None:
         """Open ``folder`` in every panel and switch to the editor."""
         self.task_dir = folder
-        self.sub_title = str(folder)
+        self.sub_title = shown_path(folder)
         self.query_one(EditorPanel).open_folder(folder, read_only=read_only)
         self.query_one(DatasetPanel).set_task(folder)
         self.query_one(CheckPanel).set_task(folder)

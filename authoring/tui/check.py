@@ -67,15 +67,18 @@ class CheckPanel(Vertical):
         self.done_models: list[Any] = []
         self.result: Any = None
         self.metric = "loss"
-        self.options: dict[str, Any] = {}  # extra CheckOptions fields (tests: cache_path, ...)
+        # Extra CheckOptions fields (device, cache_path, blind, ...); tests set them.
+        self.options: dict[str, Any] = {}
+        # What the chart shows: (log10 params, mean, error bar) per finished model.
+        self.plotted: list[tuple[float, float, float]] = []
 
     def compose(self) -> ComposeResult:
-        yield Label("No task open: pick one in the Library (1).", id="check-title",
-                    classes="title")
+        yield Label("No task open: pick one in the Library (1).", id="check-title", classes="title")
         with Horizontal(classes="controls"):
             yield Select(ladder_options(), prompt="ladder (none)", id="check-ladder")
-            yield Input(placeholder="or models: hub ids / folders, comma-separated",
-                        id="check-models")
+            yield Input(
+                placeholder="or models: hub ids / folders, comma-separated", id="check-models"
+            )
             yield Label("N")
             yield Input(str(DEFAULT_N), id="check-n", type="integer")
             yield Button("Run", id="check-run", variant="primary")
@@ -108,10 +111,11 @@ class CheckPanel(Vertical):
         if self.cancel_event is not None:
             self.notify("A check is already running (x cancels it).", severity="warning")
             return
-        ladder = self.query_one("#check-ladder", Select).value
+        select = self.query_one("#check-ladder", Select)
+        ladder_name = None if select.is_blank() else str(select.value)
         models = [m.strip() for m in self.query_one("#check-models", Input).value.split(",")]
         models = [m for m in models if m]
-        if ladder is Select.BLANK and not models:
+        if ladder_name is None and not models:
             self.notify("Pick a ladder or type model names.", severity="warning")
             return
         try:
@@ -125,7 +129,6 @@ class CheckPanel(Vertical):
         self.query_one("#check-verdict", Static).update(Text("running…", style="dim"))
         self.cancel_event = threading.Event()
         self.query_one("#check-cancel", Button).disabled = False
-        ladder_name = None if ladder is Select.BLANK else str(ladder)
         self._run(self.folder, ladder_name, models, n, self.cancel_event)
 
     @on(Button.Pressed, "#check-cancel")
@@ -153,9 +156,13 @@ class CheckPanel(Vertical):
             refs = resolve_models(models, ladder)
             self.app.call_from_thread(self._plan, [r.name for r in refs])
             result = run_check(
-                examples, spec.type, refs, CheckOptions(**self.options),
+                examples,
+                spec.type,
+                refs,
+                CheckOptions(**self.options),
                 on_progress=lambda e: self.post_message(
-                    self.Progress(e.stage, e.model, e.done, e.total)),
+                    self.Progress(e.stage, e.model, e.done, e.total)
+                ),
                 on_model_done=lambda r: self.post_message(self.ModelDone(r)),
                 cancel=cancel,
             )
@@ -237,6 +244,7 @@ class CheckPanel(Vertical):
             ys = [p[1] for p in points]
             # plotext draws symmetric bars: use the wider side of the bootstrap interval.
             errs = [max(y - ci[0], ci[1] - y) if ci else 0.0 for _, y, ci in points]
+            self.plotted = list(zip(xs, ys, errs, strict=True))
             plt.error(xs, ys, yerr=errs, color="cyan")
             if len(points) > 1:
                 plt.plot(xs, ys, color="cyan")

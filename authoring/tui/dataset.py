@@ -72,8 +72,9 @@ class DatasetPanel(Vertical):
         self.generated: Generated | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("No task open: pick one in the Library (1).", id="dataset-title",
-                    classes="title")
+        yield Label(
+            "No task open: pick one in the Library (1).", id="dataset-title", classes="title"
+        )
         with Horizontal(classes="controls"):
             yield Label("N")
             yield Input(str(DEFAULT_N), id="dataset-n", type="integer")
@@ -170,7 +171,7 @@ class DatasetPanel(Vertical):
 
     @on(Button.Pressed, "#dataset-write")
     def action_write(self) -> None:
-        """Write the dataset (CSV + JSONL + card) to ``<task>/dataset`` like ``invscale generate``."""
+        """Write CSV, JSONL and the card to ``<task>/dataset``, as ``invscale generate`` does."""
         if self.folder is None:
             self.notify("Open a task first (Library, 1).", severity="warning")
             return
@@ -185,8 +186,9 @@ class DatasetPanel(Vertical):
         from authoring.errors import InvscaleError
 
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self.query_one(ProgressBar).update, progress=done,
-                                      total=total)
+            self.app.call_from_thread(
+                self.query_one(ProgressBar).update, progress=done, total=total
+            )
 
         try:
             out = generate_dataset(folder, n, seed, folder / "dataset", on_progress=progress)

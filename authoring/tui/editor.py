@@ -198,7 +198,9 @@ class EditorPanel(Horizontal):
         self._render_in_thread(self._generation, self.folder, dict(self.buffers), self.seed)
 
     @work(thread=True, exclusive=True, group="preview")
-    def _render_in_thread(self, generation: int, folder: Path, buffers: dict[str, str], seed: int | None):
+    def _render_in_thread(
+        self, generation: int, folder: Path, buffers: dict[str, str], seed: int | None
+    ) -> None:
         result = render_preview(folder, buffers, n=PREVIEW_COUNT, seed=seed)
         self.app.call_from_thread(self._show_result, generation, result)
 
@@ -259,8 +261,9 @@ class EditorPanel(Horizontal):
         if self.folder is None:
             return True
         if self.read_only:
-            self.notify("Built-in generators are read-only: copy it first (Library, n).",
-                        severity="warning")
+            self.notify(
+                "Built-in generators are read-only: copy it first (Library, n).", severity="warning"
+            )
             return False
         dirty = self.dirty_files
         for name in dirty:

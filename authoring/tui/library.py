@@ -28,6 +28,19 @@ class LibraryEntry:
     error: str | None = None
 
 
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when under it, else with ``~`` for home."""
+    try:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+        return f"./{relative.as_posix()}" if str(relative) != "." else "./"
+    except ValueError:
+        pass
+    try:
+        return f"~/{path.resolve().relative_to(Path.home().resolve()).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
 def scan_library(workdir: Path) -> list[LibraryEntry]:
     """Built-in generators first, then subfolders of ``workdir`` that hold a task.yaml.
 
@@ -84,7 +97,9 @@ class LibraryPanel(Vertical):
         self.entries: list[LibraryEntry] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Built-in generators and task folders in {self.workdir}", classes="title")
+        yield Label(
+            f"Built-in generators and task folders in {shown_path(self.workdir)}", classes="title"
+        )
         with Horizontal():
             table: DataTable = DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
             yield table
@@ -107,9 +122,7 @@ class LibraryPanel(Vertical):
         table.clear()
         for i, entry in enumerate(self.entries):
             description = entry.description if entry.error is None else "⚠ " + entry.error
-            table.add_row(
-                entry.name, entry.kind, entry.type, _clip(description, 44), key=str(i)
-            )
+            table.add_row(entry.name, entry.kind, entry.type, _clip(description, 44), key=str(i))
         self._show(0)
 
     @property
@@ -138,7 +151,8 @@ class LibraryPanel(Vertical):
 
         text = Text()
         text.append(f"{entry.name}\n", style="bold")
-        text.append(f"{entry.kind} · {entry.type}\n{entry.path}\n\n", style="dim")
+        where = "shipped with invscale" if entry.kind == "built-in" else shown_path(entry.path)
+        text.append(f"{entry.kind} · {entry.type}\n{where}\n\n", style="dim")
         if entry.error:
             text.append(entry.error + "\n", style="red")
         if entry.description:
@@ -164,8 +178,10 @@ class LibraryPanel(Vertical):
             return
         if entry.kind != "built-in":
             # `invscale new` copies built-in generators only; a local folder is copied by hand.
-            self.notify("New-from works on built-in generators; open this folder to edit it.",
-                        severity="warning")
+            self.notify(
+                "New-from works on built-in generators; open this folder to edit it.",
+                severity="warning",
+            )
             return
         self._new_task(entry)
 
