@@ -88,12 +88,17 @@ def generate_dataset(
     wanted = set(formats)
     unknown = wanted - set(FORMATS)
     if unknown:
-        raise OutputError(f"unknown format(s): {', '.join(sorted(unknown))}",
-                          fix=f"choose from: {', '.join(FORMATS)}")
+        raise OutputError(
+            f"unknown format(s): {', '.join(sorted(unknown))}",
+            fix=f"choose from: {', '.join(FORMATS)}",
+        )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise OutputError("the output path is a file, not a folder", where=Location(out),
-                          fix="pass a folder with -o")
+        raise OutputError(
+            "the output path is a file, not a folder",
+            where=Location(out),
+            fix="pass a folder with -o",
+        )
     result = GeneratedDataset(spec, 0, seed)
     renderer = Renderer(spec)
     validator = Validator(spec.type)
@@ -165,8 +170,7 @@ def render_card(result: GeneratedDataset, space: float) -> str:
         "",
         f"# {spec.name}",
         "",
-        "**Canary: do not train on this data.** "
-        f"canary GUID {result.canary}",
+        f"**Canary: do not train on this data.** canary GUID {result.canary}",
         "",
         f"An Inverse Scaling Prize dataset of {result.n:,} `{spec.type.value}` examples, generated "
         f"by invscale {__version__}.",
@@ -211,8 +215,12 @@ def render_card(result: GeneratedDataset, space: float) -> str:
 
 
 def _size_category(n: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-                         (1_000_000, "100K<n<1M")):
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
         if n < limit:
             return label
     return "1M<n<10M"
@@ -273,22 +281,24 @@ def export_lm_eval(path: str | Path, out_dir: str | Path, task_type: Any = None)
             "    aggregation: perplexity",
             "    higher_is_better: false",
         ]
-    yaml_text = "\n".join([
-        f"# lm-evaluation-harness task for {source.name}, written by invscale {__version__}.",
-        f"# Run: lm_eval --model hf --model_args pretrained=MODEL --include_path {out} "
-        f"--tasks {name}",
-        f"task: {name}",
-        "dataset_path: json",
-        "dataset_kwargs:",
-        "  data_files:",
-        # datasets resolves data_files against the working directory, so the path is absolute.
-        f"    test: {data_path.resolve()}",
-        "test_split: test",
-        *body,
-        "metadata:",
-        "  version: 1.0",
-        "",
-    ])
+    yaml_text = "\n".join(
+        [
+            f"# lm-evaluation-harness task for {source.name}, written by invscale {__version__}.",
+            f"# Run: lm_eval --model hf --model_args pretrained=MODEL --include_path {out} "
+            f"--tasks {name}",
+            f"task: {name}",
+            "dataset_path: json",
+            "dataset_kwargs:",
+            "  data_files:",
+            # datasets resolves data_files against the working directory, so the path is absolute.
+            f"    test: {data_path.resolve()}",
+            "test_split: test",
+            *body,
+            "metadata:",
+            "  version: 1.0",
+            "",
+        ]
+    )
     yaml_path = out / f"{name}.yaml"
     with atomic_open(yaml_path) as handle:
         handle.write(yaml_text)

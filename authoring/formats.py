@@ -210,9 +210,7 @@ def parse_classes(value: Any) -> tuple[list[str] | None, str | None]:
         try:
             value = ast.literal_eval(value.strip())
         except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return None, (
-                f"classes {_clip(value)} is not a list; write it like [\" Yes\", \" No\"]"
-            )
+            return None, (f'classes {_clip(value)} is not a list; write it like [" Yes", " No"]')
     if not isinstance(value, list | tuple):
         return None, f"classes must be a list of strings, not {type(value).__name__}"
     if not all(isinstance(c, str) for c in value):
@@ -406,16 +404,15 @@ class DatasetWriter:
             raise error[1]
 
 
-def write_examples(
-    examples: Iterable[Example], task_type: TaskType, path: Path
-) -> int:
+def write_examples(examples: Iterable[Example], task_type: TaskType, path: Path) -> int:
     """Write examples to one file, format by suffix (``.csv`` or ``.jsonl``). Returns the count."""
     suffix = path.suffix.lower()
     csv_path = path if suffix == ".csv" else None
     jsonl_path = path if suffix in (".jsonl", ".json") else None
     if csv_path is None and jsonl_path is None:
-        raise OutputError(f"unknown output format '{suffix}'", where=Location(path),
-                          fix="use .csv or .jsonl")
+        raise OutputError(
+            f"unknown output format '{suffix}'", where=Location(path), fix="use .csv or .jsonl"
+        )
     with DatasetWriter(task_type, csv_path, jsonl_path) as writer:
         for example in examples:
             writer.write(example)
@@ -435,8 +432,9 @@ def write_hf(
     except ImportError as exc:  # pragma: no cover - datasets is a dependency
         from authoring.errors import MissingDependency
 
-        raise MissingDependency(f"datasets is not installed ({exc})",
-                                fix="pip install datasets") from None
+        raise MissingDependency(
+            f"datasets is not installed ({exc})", fix="pip install datasets"
+        ) from None
 
     columns = task_type.columns
 
@@ -466,8 +464,9 @@ def write_hf(
             datasets.utils.logging.enable_progress_bar()
 
 
-def _build_hf(datasets: Any, rows: Any, features: Any, out_dir: Path | None,
-              parquet: Path | None) -> None:
+def _build_hf(
+    datasets: Any, rows: Any, features: Any, out_dir: Path | None, parquet: Path | None
+) -> None:
     with tempfile.TemporaryDirectory() as cache:
         data = datasets.Dataset.from_generator(
             rows, features=datasets.Features(features), cache_dir=cache

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import orjson
 
 
-class TaskType(str, Enum):
+class TaskType(StrEnum):
     """The four task types of the Inverse Scaling Prize."""
 
     CLASSIFICATION = "classification"
@@ -102,8 +102,13 @@ class Example:
     def content_hash(self) -> str:
         """A short stable hash of the scored content (used as a cache key by the check)."""
         payload = orjson.dumps(
-            [self.prompt, self.other_prompt, self.completion, list(self.classes or ()),
-             self.answer_index]
+            [
+                self.prompt,
+                self.other_prompt,
+                self.completion,
+                list(self.classes or ()),
+                self.answer_index,
+            ]
         )
         return hashlib.blake2b(payload, digest_size=12).hexdigest()
 

@@ -60,8 +60,9 @@ class Renderer:
                 self._compile(slot.text, earlier)
             if slot.kind == "choice":
                 texts = {
-                    value: Text(value, spec.yaml_path, f"slots.{slot.name}.choice[{i}]",
-                                slot.line or 1)
+                    value: Text(
+                        value, spec.yaml_path, f"slots.{slot.name}.choice[{i}]", slot.line or 1
+                    )
                     for i, value in enumerate(slot.values)
                     if isinstance(value, str) and ("{{" in value or "{%" in value)
                 }
@@ -194,12 +195,12 @@ class Renderer:
         unknown = sorted(meta.find_undeclared_variables(ast) - known - set(self.env.globals))
         if unknown:
             name = unknown[0]
-            line = next(
-                (i for i, row in enumerate(text.source.splitlines(), 1) if name in row), 1
+            line = next((i for i, row in enumerate(text.source.splitlines(), 1) if name in row), 1)
+            later = (
+                " (it is defined later; slots may only use earlier slots)"
+                if any(s.name == name for s in self.spec.slots)
+                else ""
             )
-            later = " (it is defined later; slots may only use earlier slots)" if any(
-                s.name == name for s in self.spec.slots
-            ) else ""
             raise TemplateError(
                 f"'{text.key}' uses undefined variable '{name}'{later}",
                 where=_where(text, line),
@@ -249,8 +250,11 @@ class Renderer:
         try:
             return slot.hook(rng, dict(values), **kwargs)
         except Exception as exc:  # user code: report where it broke, not a traceback
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                      if f.filename.endswith("hooks.py")]
+            frames = [
+                f
+                for f in traceback.extract_tb(exc.__traceback__)
+                if f.filename.endswith("hooks.py")
+            ]
             line = frames[-1].lineno if frames else None
             raise SpecError(
                 f"hook '{slot.params.get('hook', slot.hook.__name__)}' for slot '{slot.name}' "

@@ -27,8 +27,12 @@ class GeneratorInfo:
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready fields."""
-        return {"name": self.name, "type": self.type, "description": self.description,
-                "hypothesis": self.hypothesis}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+            "hypothesis": self.hypothesis,
+        }
 
 
 def list_generators() -> list[GeneratorInfo]:
@@ -36,8 +40,14 @@ def list_generators() -> list[GeneratorInfo]:
     infos = []
     for name in builtin_names():
         spec = load_task(name)
-        infos.append(GeneratorInfo(name, spec.type.value, " ".join(spec.description.split()),
-                                   " ".join(spec.hypothesis.split())))
+        infos.append(
+            GeneratorInfo(
+                name,
+                spec.type.value,
+                " ".join(spec.description.split()),
+                " ".join(spec.hypothesis.split()),
+            )
+        )
     return infos
 
 
@@ -62,12 +72,16 @@ def new_task(
         OutputError: ``dest`` exists and is not empty, or cannot be written.
     """
     if (from_generator is None) == (task_type is None):
-        raise SpecError("give exactly one of --from GENERATOR or --type TYPE",
-                        fix="e.g. `invscale new my-task --type classification`")
+        raise SpecError(
+            "give exactly one of --from GENERATOR or --type TYPE",
+            fix="e.g. `invscale new my-task --type classification`",
+        )
     if from_generator is not None:
         if from_generator not in builtin_names():
-            raise SpecError(f"no built-in generator called '{from_generator}'",
-                            fix=f"choose one of: {', '.join(builtin_names())}")
+            raise SpecError(
+                f"no built-in generator called '{from_generator}'",
+                fix=f"choose one of: {', '.join(builtin_names())}",
+            )
         source = generators_dir() / from_generator
     else:
         try:
@@ -77,18 +91,28 @@ def new_task(
         source = templates_dir() / kind.value
     target = Path(dest)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise OutputError("the folder already exists and is not empty", where=Location(target),
-                          fix="choose a new folder name")
+        raise OutputError(
+            "the folder already exists and is not empty",
+            where=Location(target),
+            fix="choose a new folder name",
+        )
     slug = re.sub(r"[^a-z0-9_-]+", "-", target.resolve().name.lower()).strip("-") or "my-task"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
-        raise OutputError(f"cannot create the folder: {exc.strerror}", where=Location(target),
-                          fix="choose a writable location") from None
+        raise OutputError(
+            f"cannot create the folder: {exc.strerror}",
+            where=Location(target),
+            fix="choose a writable location",
+        ) from None
     try:
-        shutil.copytree(source, staging, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            source,
+            staging,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
         yaml_path = staging / "task.yaml"
         text = yaml_path.read_text(encoding="utf-8")
         yaml_path.write_text(_NAME_LINE.sub(f"name: {slug}", text, count=1), encoding="utf-8")

@@ -195,7 +195,11 @@ def load_task(task: str | Path) -> TaskSpec:
             return Text(path.read_text(encoding="utf-8"), path, dotted, 1)
         line = line_of(mapping, key) or 1
         # A block scalar (`key: |`) starts on the line after the key.
-        first = line + 1 if type(value).__name__ in ("LiteralScalarString", "FoldedScalarString") else line
+        first = (
+            line + 1
+            if type(value).__name__ in ("LiteralScalarString", "FoldedScalarString")
+            else line
+        )
         return Text(str(value), yaml_path, dotted, first)
 
     task_type = TaskType(data["type"])
@@ -218,7 +222,9 @@ def load_task(task: str | Path) -> TaskSpec:
         answer = (
             raw_answer
             if isinstance(raw_answer, int)
-            else Text(str(raw_answer), yaml_path, "answer_index", line_of(data, "answer_index") or 1)
+            else Text(
+                str(raw_answer), yaml_path, "answer_index", line_of(data, "answer_index") or 1
+            )
         )
         if isinstance(answer, int) and not 0 <= answer < len(classes):
             raise SpecError(
@@ -252,7 +258,9 @@ def load_task(task: str | Path) -> TaskSpec:
         folder=folder,
         slots=tuple(slots),
         prompt=text_at(data, "prompt", "prompt"),
-        other_prompt=text_at(data, "other_prompt", "other_prompt") if "other_prompt" in data else None,
+        other_prompt=text_at(data, "other_prompt", "other_prompt")
+        if "other_prompt" in data
+        else None,
         completion=text_at(data, "completion", "completion") if "completion" in data else None,
         classes=classes,
         answer_index=answer,
@@ -407,9 +415,7 @@ def _build_slot(
             )
     exclude_raw = raw.get("exclude", [])
     excludes = [exclude_raw] if isinstance(exclude_raw, str) else list(exclude_raw)
-    exclude = tuple(
-        Text(str(e), yaml_path, f"slots.{name}.exclude", line or 1) for e in excludes
-    )
+    exclude = tuple(Text(str(e), yaml_path, f"slots.{name}.exclude", line or 1) for e in excludes)
     params: dict[str, Any] = {}
     values: tuple[Any, ...] = ()
     text: Text | None = None
@@ -431,7 +437,8 @@ def _build_slot(
             values = tuple(v[column] for v in values)
         if not values:
             raise SpecError(
-                f"slot '{name}' has no candidates after filtering", where=where,
+                f"slot '{name}' has no candidates after filtering",
+                where=where,
                 fix="check 'where' against the lexicon's values",
             )
         params = {"sample": raw.get("sample"), "path": str(raw["lexicon"])}
@@ -449,7 +456,8 @@ def _build_slot(
         low, high = (int(v) for v in raw["int"])
         if low > high:
             raise SpecError(
-                f"slot '{name}': int range [{low}, {high}] is empty", where=where,
+                f"slot '{name}': int range [{low}, {high}] is empty",
+                where=where,
                 fix="write [min, max] with min <= max",
             )
         params = {"low": low, "high": high}
@@ -484,7 +492,8 @@ def load_lexicon(path: Path, where: Location | None = None) -> Lexicon:
     """
     if not path.is_file():
         raise SpecError(
-            f"lexicon file '{path}' not found", where=where,
+            f"lexicon file '{path}' not found",
+            where=where,
             fix="create it (one item a line for .txt, a header row for .csv) or fix the path",
         )
     text = path.read_text(encoding="utf-8")
@@ -508,7 +517,8 @@ def load_lexicon(path: Path, where: Location | None = None) -> Lexicon:
         lexicon = Lexicon(path, tuple(rows), columns)
     else:
         raise SpecError(
-            f"lexicon '{path.name}' must be .txt or .csv", where=where,
+            f"lexicon '{path.name}' must be .txt or .csv",
+            where=where,
             fix="rename it or convert it",
         )
     if not lexicon.items:

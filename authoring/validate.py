@@ -115,11 +115,17 @@ class Validator:
         classes = list(example.classes or ())
         for column, text in [*texts.items(), *(("classes", c) for c in classes)]:
             if _TEMPLATE_SYNTAX.search(text):
-                error("template-syntax", f"leftover template syntax in {column}: "
-                      f"{_snippet(text, _TEMPLATE_SYNTAX)}", column)
+                error(
+                    "template-syntax",
+                    f"leftover template syntax in {column}: {_snippet(text, _TEMPLATE_SYNTAX)}",
+                    column,
+                )
             elif _PLACEHOLDER.search(text):
-                warning("placeholder", f"possible unfilled placeholder in {column}: "
-                        f"{_snippet(text, _PLACEHOLDER)}", column)
+                warning(
+                    "placeholder",
+                    f"possible unfilled placeholder in {column}: {_snippet(text, _PLACEHOLDER)}",
+                    column,
+                )
 
         chars = len(example.prompt)
         self._min_chars = chars if self._min_chars is None else min(self._min_chars, chars)
@@ -129,26 +135,39 @@ class Validator:
         if kind.has_classes:
             report.class_counts[len(classes)] += 1
             if len(classes) < 2:
-                error("too-few-classes", f"classes has {len(classes)} item(s); need at least 2",
-                      "classes")
+                error(
+                    "too-few-classes",
+                    f"classes has {len(classes)} item(s); need at least 2",
+                    "classes",
+                )
             elif len(set(classes)) < len(classes):
                 twice = next(c for c, n in Counter(classes).items() if n > 1)
                 error("duplicate-class", f"class {twice!r} appears twice", "classes")
             if kind.is_logodds and len(classes) != 2:
-                error("logodds-classes", f"{kind.value} needs exactly 2 classes, not "
-                      f"{len(classes)}", "classes")
+                error(
+                    "logodds-classes",
+                    f"{kind.value} needs exactly 2 classes, not {len(classes)}",
+                    "classes",
+                )
             empty = [c for c in classes if not c.strip()]
             if empty:
                 error("empty-class", "a class is empty", "classes")
             missing_space = [c for c in classes if c and not c[0].isspace()]
             if missing_space and not empty:
-                warning("class-leading-space", f"class {missing_space[0]!r} has no leading space "
-                        "(models usually see ' Yes' after 'Answer:', not 'Yes')", "classes")
+                warning(
+                    "class-leading-space",
+                    f"class {missing_space[0]!r} has no leading space "
+                    "(models usually see ' Yes' after 'Answer:', not 'Yes')",
+                    "classes",
+                )
             index = example.answer_index
             if index is None or not 0 <= index < len(classes):
-                error("answer-index-range", f"answer_index {index} is out of range for "
-                      f"{len(classes)} classes (0-based: 0 to {len(classes) - 1})",
-                      "answer_index")
+                error(
+                    "answer-index-range",
+                    f"answer_index {index} is out of range for "
+                    f"{len(classes)} classes (0-based: 0 to {len(classes) - 1})",
+                    "answer_index",
+                )
             else:
                 report.answer_counts[index] += 1
                 answer_text = classes[index]
@@ -187,12 +206,19 @@ class Validator:
             first, second = int(rows[order[i]]), int(rows[order[i + 1]])
             first, second = min(first, second), max(first, second)
             if a[i] == a[i + 1]:
-                report.problems.append(Problem(
-                    "warning", "duplicate", f"duplicates row {first}", second))
+                report.problems.append(
+                    Problem("warning", "duplicate", f"duplicates row {first}", second)
+                )
             else:
-                report.problems.append(Problem(
-                    "error", "conflicting-answer", f"same prompt and classes as row {first} "
-                    "but a different correct answer", second, column="answer_index"))
+                report.problems.append(
+                    Problem(
+                        "error",
+                        "conflicting-answer",
+                        f"same prompt and classes as row {first} but a different correct answer",
+                        second,
+                        column="answer_index",
+                    )
+                )
         # Near-duplicates: prompts that differ, yet are equal once normalized. (Equal prompts
         # are duplicates or conflicts above, or legitimately reused with other classes.)
         prompt = np.frombuffer(self._prompt, dtype=np.int64)
@@ -202,9 +228,15 @@ class Validator:
             if prompt[order[i]] == prompt[order[i + 1]]:
                 continue
             first, second = sorted((int(rows[order[i]]), int(rows[order[i + 1]])))
-            report.problems.append(Problem(
-                "warning", "near-duplicate", f"prompt differs from row {first} only in case, "
-                "punctuation or spacing", second, column="prompt"))
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "near-duplicate",
+                    f"prompt differs from row {first} only in case, punctuation or spacing",
+                    second,
+                    column="prompt",
+                )
+            )
 
 
 def validate_examples(examples: Iterable[Example], task_type: TaskType) -> ValidationReport:
@@ -231,14 +263,25 @@ def validate_file(path: str | Path, task_type: TaskType | None = None) -> Valida
     report = validator.report
     missing = [c for c in kind.columns if c not in table.columns]
     for column in missing:
-        report.problems.append(Problem(
-            "error", "missing-column", f"the file has no '{column}' column "
-            f"(a {kind.value} file needs: {', '.join(kind.columns)})", column=column))
+        report.problems.append(
+            Problem(
+                "error",
+                "missing-column",
+                f"the file has no '{column}' column "
+                f"(a {kind.value} file needs: {', '.join(kind.columns)})",
+                column=column,
+            )
+        )
     extra = [c for c in table.columns if c not in kind.columns and c not in ("id", "meta")]
     if extra:
-        report.problems.append(Problem(
-            "warning", "extra-columns", f"columns {', '.join(extra)} are not read by the prize's "
-            "evaluation and will be ignored"))
+        report.problems.append(
+            Problem(
+                "warning",
+                "extra-columns",
+                f"columns {', '.join(extra)} are not read by the prize's "
+                "evaluation and will be ignored",
+            )
+        )
     for raw in table.rows:
         if missing and not raw.error:
             report.rows += 1
@@ -263,10 +306,16 @@ def _check_balance(report: ValidationReport) -> None:
     position, top = counts.most_common(1)[0]
     share = top / total
     if share > 1 / k + 0.2:
-        report.problems.append(Problem(
-            "warning", "answer-imbalance", f"answer_index {position} is correct in "
-            f"{share:.0%} of rows (fair share with {k} classes: {1 / k:.0%}); a model that "
-            "always picks that position looks good", column="answer_index"))
+        report.problems.append(
+            Problem(
+                "warning",
+                "answer-imbalance",
+                f"answer_index {position} is correct in "
+                f"{share:.0%} of rows (fair share with {k} classes: {1 / k:.0%}); a model that "
+                "always picks that position looks good",
+                column="answer_index",
+            )
+        )
 
 
 def _hash(text: str) -> int:

@@ -48,17 +48,26 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
     print(f"task: {args.task}")
-    header = (f"{'N':>10} {'generate ex/s':>14} {'validate ex/s':>14} "
-              f"{'peak RSS gen MB':>16} {'peak RSS val MB':>16} {'CSV MB':>8} {'errors':>7}")
+    header = (
+        f"{'N':>10} {'generate ex/s':>14} {'validate ex/s':>14} "
+        f"{'peak RSS gen MB':>16} {'peak RSS val MB':>16} {'CSV MB':>8} {'errors':>7}"
+    )
     print(header)
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as out:
-            done = subprocess.run([sys.executable, "-c", CHILD, args.task, str(n), out],
-                                  capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, args.task, str(n), out],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
         row = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{n:>10,} {n / row['generate_s']:>14,.0f} {n / row['validate_s']:>14,.0f} "
-              f"{row['rss_after_generate_mb']:>16,.0f} {row['rss_after_validate_mb']:>16,.0f} "
-              f"{row['csv_mb']:>8,.1f} {row['errors']:>7}", flush=True)
+        print(
+            f"{n:>10,} {n / row['generate_s']:>14,.0f} {n / row['validate_s']:>14,.0f} "
+            f"{row['rss_after_generate_mb']:>16,.0f} {row['rss_after_validate_mb']:>16,.0f} "
+            f"{row['csv_mb']:>8,.1f} {row['errors']:>7}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -75,15 +75,28 @@ def test_new_from_each_type_scaffold_generates_valid_data(tmp_path, kind):
 
 def test_generate_is_byte_identical_for_the_same_seed(tmp_path):
     for name in ("a", "b"):
-        assert invoke("generate", "belief-biased-qa", "-n", "300", "-o", tmp_path / name).exit_code == 0
+        assert (
+            invoke("generate", "belief-biased-qa", "-n", "300", "-o", tmp_path / name).exit_code
+            == 0
+        )
     for suffix in ("csv", "jsonl"):
         first = (tmp_path / "a" / f"belief-biased-qa.{suffix}").read_bytes()
         assert first == (tmp_path / "b" / f"belief-biased-qa.{suffix}").read_bytes()
 
 
 def test_generate_hf_and_parquet(tmp_path):
-    result = invoke("generate", "belief-biased-qa", "-n", "300", "-o", tmp_path,
-                    "--format", "hf", "--format", "parquet")
+    result = invoke(
+        "generate",
+        "belief-biased-qa",
+        "-n",
+        "300",
+        "-o",
+        tmp_path,
+        "--format",
+        "hf",
+        "--format",
+        "parquet",
+    )
     assert result.exit_code == 0, result.stderr
     import datasets
 
@@ -119,13 +132,17 @@ def test_validate_accepts_the_prizes_files(isp_data):
 
 def test_export_lm_eval(tmp_path):
     invoke("generate", "belief-biased-qa", "-n", "300", "-o", tmp_path / "d")
-    result = invoke("export", tmp_path / "d" / "belief-biased-qa.csv", "--to", "lm-eval",
-                    "-o", tmp_path / "lm")
+    result = invoke(
+        "export", tmp_path / "d" / "belief-biased-qa.csv", "--to", "lm-eval", "-o", tmp_path / "lm"
+    )
     assert result.exit_code == 0, result.stderr
     yaml_text = (tmp_path / "lm" / "belief_biased_qa.yaml").read_text()
     assert "output_type: multiple_choice" in yaml_text
     assert 'doc_to_choice: "{{classes}}"' in yaml_text
-    rows = [orjson.loads(x) for x in (tmp_path / "lm" / "belief_biased_qa.jsonl").read_bytes().splitlines()]
+    rows = [
+        orjson.loads(x)
+        for x in (tmp_path / "lm" / "belief_biased_qa.jsonl").read_bytes().splitlines()
+    ]
     assert len(rows) == 300 and set(rows[0]) == {"prompt", "classes", "answer_index"}
 
 
@@ -154,8 +171,9 @@ def test_broken_task_leaves_no_output_files(tmp_path):
     task = tmp_path / "t"
     invoke("new", task, "--type", "classification")
     text = (task / "task.yaml").read_text().replace("{{ item.color }}?", "{{ item.colour }}?")
-    (task / "task.yaml").write_text(text.replace("what colour is a ripe {{ item.name }}",
-                                                 "what colour is {{ item.colour }}"))
+    (task / "task.yaml").write_text(
+        text.replace("what colour is a ripe {{ item.name }}", "what colour is {{ item.colour }}")
+    )
     result = invoke("generate", task, "-n", "300", "-o", tmp_path / "out")
     assert result.exit_code == 2
     assert "task.yaml:" in result.stderr and "colour" in result.stderr

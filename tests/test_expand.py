@@ -68,8 +68,10 @@ def test_too_small_space_fails_before_generating_and_names_slots(make_task):
 
 
 def test_space_estimate_ignores_unused_slots_and_counts_templates_once(make_task):
-    yaml = SIMPLE.replace("  b: {int: [1, 40]}", "  b: {int: [1, 40]}\n  unused: {int: [1, 999]}\n"
-                          "  c: {template: '{{ a }}-{{ b }}'}")
+    yaml = SIMPLE.replace(
+        "  b: {int: [1, 40]}",
+        "  b: {int: [1, 40]}\n  unused: {int: [1, 999]}\n  c: {template: '{{ a }}-{{ b }}'}",
+    )
     estimate = estimate_space(load_task(make_task(yaml)))
     assert estimate.total == 400
     assert "unused" not in estimate.sizes and "c" not in estimate.sizes
@@ -90,8 +92,10 @@ def test_exhausted_space_at_runtime_says_how_many_were_found(make_task):
 
 
 def test_require_and_exclude_hold_in_every_example(make_task):
-    yaml = SIMPLE.replace("  b: {int: [1, 40]}",
-                          "  b: {int: [1, 40]}\n  c: {choice: [x1, x2, x3], exclude: '{{ a }}'}")
+    yaml = SIMPLE.replace(
+        "  b: {int: [1, 40]}",
+        "  b: {int: [1, 40]}\n  c: {choice: [x1, x2, x3], exclude: '{{ a }}'}",
+    )
     yaml = yaml.replace("number {{ b }}", "number {{ b }} {{ c }}")
     spec = load_task(make_task(yaml + 'require: ["{{ b % 2 == 0 }}"]\n'))
     stats = GenerationStats()
@@ -155,6 +159,8 @@ def test_n_must_be_positive(make_task):
 
 
 def test_space_is_infinite_for_hooks_without_declared_space(make_task):
-    folder = make_task(SIMPLE.replace("{int: [1, 40]}", "{hook: make_b}"),
-                       **{"hooks.py": "def make_b(rng, slots):\n    return rng.random()\n"})
+    folder = make_task(
+        SIMPLE.replace("{int: [1, 40]}", "{hook: make_b}"),
+        **{"hooks.py": "def make_b(rng, slots):\n    return rng.random()\n"},
+    )
     assert math.isinf(estimate_space(load_task(folder)).total)

@@ -101,7 +101,9 @@ def test_reads_the_prizes_real_files(isp_data):
 
 def test_csv_row_lines_account_for_multiline_prompts(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text('prompt,classes,answer_index\n"a\nb\nc","[\' x\', \' y\']",0\nq,"[\' x\', \' y\']",1\n')
+    path.write_text(
+        "prompt,classes,answer_index\n\"a\nb\nc\",\"[' x', ' y']\",0\nq,\"[' x', ' y']\",1\n"
+    )
     rows = list(open_table(path).rows)
     assert [(r.row, r.line) for r in rows] == [(1, 2), (2, 5)]
 

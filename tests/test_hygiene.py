@@ -1,4 +1,4 @@
-"""`import authoring` and `invscale --help` stay light: no torch, transformers, datasets, textual."""
+"""`import authoring` and `invscale --help` stay light: no torch, transformers, datasets."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ print("HEAVY:" + ",".join(heavy))
 )
 def test_no_heavy_imports(body):
     code = PROBE.format(body=body, heavy=HEAVY)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     marker = [line for line in result.stdout.splitlines() if line.startswith("HEAVY:")]
     assert marker == ["HEAVY:"], f"imported: {marker}"

@@ -22,25 +22,56 @@ CASES = [
     ("empty prompt", HEADER + " ,\"[' a', ' b']\",0\n", "empty-prompt", "error", 1),
     ("wrong field count", HEADER + GOOD + "Q,\"[' a', ' b']\"\n", "unparseable", "error", 2),
     ("missing column", "prompt,classes\nQ,\"[' a', ' b']\"\n", "missing-column", "error", None),
-    ("template left over", HEADER + "Hello {{ name }},\"[' a', ' b']\",0\n", "template-syntax",
-     "error", 1),
-    ("jinja block left over", HEADER + "{% if x %}Q,\"[' a', ' b']\",0\n", "template-syntax",
-     "error", 1),
-    ("placeholder left over", HEADER + "Hello {name}!,\"[' a', ' b']\",0\n", "placeholder",
-     "warning", 1),
+    (
+        "template left over",
+        HEADER + "Hello {{ name }},\"[' a', ' b']\",0\n",
+        "template-syntax",
+        "error",
+        1,
+    ),
+    (
+        "jinja block left over",
+        HEADER + "{% if x %}Q,\"[' a', ' b']\",0\n",
+        "template-syntax",
+        "error",
+        1,
+    ),
+    (
+        "placeholder left over",
+        HEADER + "Hello {name}!,\"[' a', ' b']\",0\n",
+        "placeholder",
+        "warning",
+        1,
+    ),
     ("no leading space", HEADER + "Q,\"['a', 'b']\",0\n", "class-leading-space", "warning", 1),
     ("exact duplicate", HEADER + GOOD + GOOD, "duplicate", "warning", 2),
-    ("conflicting answer", HEADER + GOOD + "\"Q: 1\nA:\",\"[' No', ' Yes']\",0\n",
-     "conflicting-answer", "error", 2),
-    ("near duplicate", HEADER + GOOD + "\"q 1 -- a:\",\"[' Yes', ' No']\",0\n", "near-duplicate",
-     "warning", 2),
-    ("extra column", "prompt,classes,answer_index,notes\nQ,\"[' a', ' b']\",0,n\n",
-     "extra-columns", "warning", None),
+    (
+        "conflicting answer",
+        HEADER + GOOD + "\"Q: 1\nA:\",\"[' No', ' Yes']\",0\n",
+        "conflicting-answer",
+        "error",
+        2,
+    ),
+    (
+        "near duplicate",
+        HEADER + GOOD + "\"q 1 -- a:\",\"[' Yes', ' No']\",0\n",
+        "near-duplicate",
+        "warning",
+        2,
+    ),
+    (
+        "extra column",
+        "prompt,classes,answer_index,notes\nQ,\"[' a', ' b']\",0,n\n",
+        "extra-columns",
+        "warning",
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "code", "severity", "row"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("text", "code", "severity", "row"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_rule(tmp_path, text, code, severity, row):
     path = tmp_path / "data.csv"
     path.write_text(text, encoding="utf-8")

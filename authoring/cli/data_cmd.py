@@ -33,10 +33,17 @@ def generate(
     from authoring.dataset import generate_dataset
 
     formats = ["csv", "jsonl", *(format_ or [])]
-    with guarded(), Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True,
-    ) as progress:
+    with (
+        guarded(),
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress,
+    ):
         bar = progress.add_task("generating", total=n)
 
         def on_progress(done: int, total: int) -> None:
@@ -136,5 +143,6 @@ def _task_type(value: str | None, parse):  # type: ignore[no-untyped-def]
     try:
         return parse(value)
     except ValueError as exc:
-        raise InvscaleError(str(exc), fix="--type classification|sequence_prob|logodds|"
-                            "absolute_logodds") from None
+        raise InvscaleError(
+            str(exc), fix="--type classification|sequence_prob|logodds|absolute_logodds"
+        ) from None

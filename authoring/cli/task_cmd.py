@@ -44,8 +44,11 @@ def new(
     ] = None,
     type_: Annotated[
         str | None,
-        typer.Option("--type", help="Scaffold a blank task: classification, sequence_prob, "
-                     "logodds or absolute_logodds."),
+        typer.Option(
+            "--type",
+            help="Scaffold a blank task: classification, sequence_prob, "
+            "logodds or absolute_logodds.",
+        ),
     ] = None,
 ) -> None:
     """Create a task folder from a built-in generator (--from) or a blank scaffold (--type)."""
