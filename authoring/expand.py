@@ -10,8 +10,8 @@ asking for more examples never changes the first ones, and each JSONL row record
 Balance: with ``shuffle_classes`` the correct answer's position is dealt from a shuffled deck per
 block of ``k`` examples (``k`` classes), so positions are exactly balanced in every block.
 
-Memory: examples stream out one at a time; the only state that grows is the set of 8-byte
-hashes used to drop duplicates.
+Memory: examples stream out one at a time; the only state that grows is the compact set of
+8-byte hashes used to drop duplicates (16-32 bytes an example).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authoring.errors import GenerationError, Location, TemplateError
+from authoring.hashset import HashSet64
 from authoring.records import Example
 from authoring.render import Renderer, display
 from authoring.spec import TaskSpec, Text
@@ -141,18 +142,16 @@ def expand(
                 fix=f"add values to those slots, or ask for at most {_fmt(space.total)} (-n)",
             )
     stats = stats if stats is not None else GenerationStats()
-    seen: set[int] = set()
+    seen = HashSet64()
     for index in range(n):
         for attempt in range(MAX_ATTEMPTS):
             example = build_example(spec, renderer, seed, index, attempt, stats)
             if example is None:
                 stats.draws_rejected += 1
                 continue
-            key = _dedupe_key(example)
-            if key in seen:
+            if not seen.add(_dedupe_key(example)):
                 stats.duplicates_replaced += 1
                 continue
-            seen.add(key)
             stats.produced += 1
             if example.answer_index is not None:
                 stats.answer_positions[example.answer_index] += 1
