@@ -107,7 +107,7 @@ def tokenizer_problems(
                         "needs single-token classes (this row would be skipped)",
                         row=row, line=line, column="classes",
                     ))
-                if tail in tails and cont != tails[tail] and "same" not in found:
+                if tail in tails and "same" not in found:
                     found.add("same")
                     problems.append(Problem(
                         "error", "classes-same-tokens",
