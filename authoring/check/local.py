@@ -57,7 +57,7 @@ class TransformersScorer:
         info: What to record about this model (name, cache key, params, dtype, device).
         batch_size: Fixed number of rows per batch; None sizes batches by ``token_budget``.
         token_budget: Tokens per batch when ``batch_size`` is None; halved on out-of-memory.
-        on_batch: Called with the number of requests finished after each batch (progress).
+        on_batch: Called with the number of rows (distinct contexts) finished per batch.
     """
 
     def __init__(
@@ -120,6 +120,7 @@ class TransformersScorer:
         too_long = [False] * len(requests)
         for i, request in enumerate(requests):
             planned: list[tuple[tuple[int, ...], int, tuple[int, ...]]] = []
+            context: list[int] | tuple[int, ...]
             for j, cont in enumerate(request.continuations):
                 full = joint_ids[request.context + cont]
                 n = len(full) - len(prompt_ids[request.context])
@@ -133,10 +134,10 @@ class TransformersScorer:
                 planned.append((tuple(context), j, tuple(target)))
             if too_long[i]:
                 continue
-            for context, j, target in planned:
-                if not target:
+            for ctx, j, tgt in planned:
+                if not tgt:
                     continue  # an empty continuation has lp = 0 (see score())
-                rows.setdefault(context, _Row(context)).targets.append((i, j, target))
+                rows.setdefault(ctx, _Row(ctx)).targets.append((i, j, tgt))
         return list(rows.values()), too_long
 
     def _batches(self, rows: list[_Row], budget: int) -> list[list[_Row]]:

@@ -259,7 +259,7 @@ def load_model(ref: ModelRef, device: str, dtype: str) -> tuple[Any, Any, Scorer
         )
     except (OSError, ValueError) as exc:
         raise _offline_error(ref.name, exc) from None
-    model = model.to(device).eval()
+    model = model.to(device).eval()  # type: ignore[arg-type]
     if identity.startswith("hub:"):
         identity += "@" + str(getattr(model.config, "_commit_hash", None) or "unknown-revision")
     params = sum(p.numel() for p in model.parameters())  # shared (tied) tensors count once

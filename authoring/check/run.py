@@ -175,7 +175,8 @@ def _score_variant(
         if cancel is not None and cancel.is_set():
             raise CheckCancelled("check cancelled; every scored chunk is cached")
         chunk = order[start : start + options.chunk_size]
-        requests, spans = [], []
+        requests: list[Any] = []
+        spans: list[tuple[int, int]] = []
         for _, ex in chunk:
             reqs = requests_for(ex, task_type)
             spans.append((len(requests), len(reqs)))

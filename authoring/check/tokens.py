@@ -74,15 +74,15 @@ def tokenizer_problems(
     problems: list[Problem] = []
     for index, ex in enumerate(examples):
         row, line = _row(ex, index), _line(ex)
-        prompts = [("prompt", ex.prompt)]
+        named = [("prompt", ex.prompt)]
         if task_type.is_logodds:
-            prompts.append(("other_prompt", ex.other_prompt or ""))
+            named.append(("other_prompt", ex.other_prompt or ""))
         conts = [ex.completion or ""] if task_type is TaskType.SEQUENCE_PROB else list(
             ex.classes or ()
         )
         column = "completion" if task_type is TaskType.SEQUENCE_PROB else "classes"
         found: set[str] = set()  # one problem per code per row is enough
-        for prompt_col, prompt in prompts:
+        for prompt_col, prompt in named:
             base = ids[prompt]
             tails: dict[tuple[int, ...], str] = {}
             for cont in conts:

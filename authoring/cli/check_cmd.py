@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -163,7 +163,9 @@ def check(
         cap = parse_size(max_params) if max_params else None
         refs = resolve_models(list(model or []), ladder, cap)
         if server:
-            targets = [RemoteScorer(server, r.name, params=r.nominal_params) for r in refs]
+            targets: list[Any] = [
+                RemoteScorer(server, r.name, params=r.nominal_params) for r in refs
+            ]
             run_device, run_dtype = server, "server"
         else:
             from authoring.check.models import pick_device_dtype
@@ -178,7 +180,7 @@ def check(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=err, transient=True,
         ) as progress:
-            bars: dict[tuple[str, str], int] = {}
+            bars: dict[tuple[str, str], Any] = {}
 
             def on_progress(event) -> None:
                 key = (event.stage, event.model)
