@@ -176,6 +176,7 @@ def check(
         options = CheckOptions(device=device, dtype=dtype, batch_size=batch_size,
                                use_cache=not no_cache, blind=not no_blind, by=by)
         cancel = threading.Event()
+        _quiet_transformers()
         with Progress(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=err, transient=True,
@@ -213,3 +214,11 @@ def check(
                 png_plot([_series(result, result.metric)], result.metric, plot,
                          title=f"{data.stem} ({task_type.value})")
                 err.print(f"wrote {escape(str(plot))}")
+
+
+def _quiet_transformers() -> None:
+    """Our bars show loading and scoring; transformers' own bars and notices would interleave."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
