@@ -218,6 +218,10 @@ def check(
 
 def _quiet_transformers() -> None:
     """Our bars show loading and scoring; transformers' own bars and notices would interleave."""
+    import os
+
+    # tqdm reads TQDM_* defaults when it is first imported; the GGUF loader's bar obeys only this.
+    os.environ.setdefault("TQDM_DISABLE", "1")
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
