@@ -185,7 +185,7 @@ class CheckPanel(Vertical):
         table = self.query_one(DataTable)
         if model not in table.rows:  # RowKey compares equal to its string value
             table.add_row(_short(model), "", "", "", key=model)
-        table.update_cell_at((table.get_row_index(model), column), value)
+        table.update_cell_at((table.get_row_index(model), column), value, update_width=True)
 
     @on(Progress)
     def _progress(self, event: Progress) -> None:
@@ -204,7 +204,7 @@ class CheckPanel(Vertical):
         self._set(model.name, 1, _params(model.params))
         self._set(model.name, 2, "done")
         if mean is not None:
-            self._set(model.name, 3, f"{mean:.3f} [{low:.3f}, {high:.3f}]")
+            self._set(model.name, 3, f"{mean:.3f} ({low:.3f}–{high:.3f})")
         self._draw()
 
     @on(Finished)
@@ -233,7 +233,7 @@ class CheckPanel(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.title(f"{self.metric} vs parameters")
-        plt.xlabel("log10(parameters)")
+        plt.xlabel("parameters (log scale)")
         points = [
             (math.log10(m.params), m.mean[self.metric], m.ci.get(self.metric))
             for m in self.done_models
@@ -245,9 +245,10 @@ class CheckPanel(Vertical):
             # plotext draws symmetric bars: use the wider side of the bootstrap interval.
             errs = [max(y - ci[0], ci[1] - y) if ci else 0.0 for _, y, ci in points]
             self.plotted = list(zip(xs, ys, errs, strict=True))
-            plt.error(xs, ys, yerr=errs, color="cyan")
             if len(points) > 1:
-                plt.plot(xs, ys, color="cyan")
+                plt.plot(xs, ys, marker="braille", color="cyan")
+            plt.error(xs, ys, yerr=errs, color="orange")
+            plt.xticks(xs, [_params(round(10**x)) for x in xs])
         widget.refresh()
 
 

@@ -202,7 +202,7 @@ class DatasetPanel(Vertical):
 def _cells(i: int, example: Example) -> tuple[str, str, str, str]:
     prompt = " ".join(example.prompt.split())
     classes = " | ".join(repr(c) for c in example.classes) if example.classes else ""
-    return str(i + 1), _clip(prompt, 42), _clip(classes, 28), _clip(repr(example.answer), 16)
+    return str(i + 1), _clip(prompt, 34), _clip(classes, 20), _clip(repr(example.answer), 12)
 
 
 def _clip(text: str, width: int) -> str:

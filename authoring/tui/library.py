@@ -122,7 +122,7 @@ class LibraryPanel(Vertical):
         table.clear()
         for i, entry in enumerate(self.entries):
             description = entry.description if entry.error is None else "⚠ " + entry.error
-            table.add_row(entry.name, entry.kind, entry.type, _clip(description, 44), key=str(i))
+            table.add_row(entry.name, entry.kind, entry.type, _clip(description, 36), key=str(i))
         self._show(0)
 
     @property
