@@ -23,7 +23,7 @@ Write a task, watch examples change as you type, generate a dataset, check the s
 | `ctrl+q` | anywhere | quit (asks first if an edit is unsaved) |
 | `enter` / `o` | Library | open the highlighted task folder |
 | `n` | Library | new task from the highlighted entry |
-| `ctrl+s` | Editor | save the current file (atomic) |
+| `ctrl+s` | Editor | save every changed file (atomic) |
 | `ctrl+r` | Editor | re-roll the preview (next seed) |
 | `ctrl+g` | Editor | go to the line of the current error |
 | `escape` | Editor | leave the text box (then `1`-`4` work) |
