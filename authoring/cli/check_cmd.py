@@ -152,6 +152,7 @@ def check(
     from authoring.formats import read_dataset
     from authoring.records import parse_task_type
 
+    _quiet_transformers()  # before anything imports tqdm
     with guarded():
         forced = None
         if type_ is not None:
@@ -176,7 +177,6 @@ def check(
         options = CheckOptions(device=device, dtype=dtype, batch_size=batch_size,
                                use_cache=not no_cache, blind=not no_blind, by=by)
         cancel = threading.Event()
-        _quiet_transformers()
         with Progress(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=err, transient=True,
