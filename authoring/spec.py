@@ -341,6 +341,13 @@ def _check_schema(data: Any, path: Path) -> None:
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(_schema()["properties"])) if not keys else None
         message = f"unknown key: {error.message}"
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        container = data
+        for key in keys:
+            container = container[key]
+        unknown = [k for k in container if k not in known]
+        if unknown:  # point at the unknown key itself, not at its parent
+            line = _line_for_path(data, [*keys, unknown[0]]) or line
         if allowed:
             fix = f"allowed top-level keys: {allowed}"
     elif error.validator == "required":

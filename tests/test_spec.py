@@ -47,7 +47,7 @@ BAD_SPECS = [
         {},
         SpecError,
         "unknown key",
-        None,
+        9,
     ),
     (
         "unknown slot kind",
