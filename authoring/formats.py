@@ -265,7 +265,7 @@ def to_example(raw: RawRow, task_type: TaskType) -> tuple[Example | None, list[P
             problem("answer-index-type", why, "answer_index")
     if problems:
         return None, problems
-    meta = fields.get("meta") if isinstance(fields.get("meta"), dict) else {}
+    meta: dict[str, Any] = fields["meta"] if isinstance(fields.get("meta"), dict) else {}
     example = Example(
         prompt=texts["prompt"],
         classes=tuple(classes) if classes is not None else None,

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
@@ -160,10 +161,8 @@ class CheckPanel(Vertical):
                 spec.type,
                 refs,
                 CheckOptions(**self.options),
-                on_progress=lambda e: self.post_message(
-                    self.Progress(e.stage, e.model, e.done, e.total)
-                ),
-                on_model_done=lambda r: self.post_message(self.ModelDone(r)),
+                on_progress=self._post_progress,
+                on_model_done=self._post_model_done,
                 cancel=cancel,
             )
             saved = folder / RESULTS_NAME
@@ -173,6 +172,12 @@ class CheckPanel(Vertical):
             self.post_message(self.Finished(error=exc.one_line()))
         except Exception as exc:  # out of memory, a broken model folder...: report, never crash
             self.post_message(self.Finished(error=f"{type(exc).__name__}: {exc}"))
+
+    def _post_progress(self, event: Any) -> None:
+        self.post_message(self.Progress(event.stage, event.model, event.done, event.total))
+
+    def _post_model_done(self, model: Any) -> None:
+        self.post_message(self.ModelDone(model))
 
     # -- showing progress ------------------------------------------------------------------
 
@@ -185,7 +190,9 @@ class CheckPanel(Vertical):
         table = self.query_one(DataTable)
         if model not in table.rows:  # RowKey compares equal to its string value
             table.add_row(_short(model), "", "", "", key=model)
-        table.update_cell_at((table.get_row_index(model), column), value, update_width=True)
+        table.update_cell_at(
+            Coordinate(table.get_row_index(model), column), value, update_width=True
+        )
 
     @on(Progress)
     def _progress(self, event: Progress) -> None:

@@ -150,7 +150,7 @@ class DatasetPanel(Vertical):
             summary.update(Text("✗ " + result.error, style="bold red"))
             return
         bar = self.query_one(ProgressBar)
-        bar.update(progress=bar.total)
+        bar.update(progress=bar.total or 0)
         for i, example in enumerate(result.examples):
             table.add_row(*_cells(i, example), key=str(i))
         summary.update(format_summary(result))
