@@ -10,8 +10,8 @@ from pathlib import Path
 
 from authoring.errors import Location, OutputError, SpecError
 from authoring.records import TaskType, parse_task_type
-from authoring.resources import builtin_names, generators_dir, templates_dir
-from authoring.spec import load_task
+from authoring.resources import builtin_names, templates_dir
+from authoring.spec import load_task, resolve_task
 
 _NAME_LINE = re.compile(r"^name:.*$", re.MULTILINE)
 
@@ -54,14 +54,15 @@ def list_generators() -> list[GeneratorInfo]:
 def new_task(
     dest: str | Path, *, from_generator: str | None = None, task_type: str | None = None
 ) -> Path:
-    """Create a task folder at ``dest`` from a built-in generator or a type's scaffold.
+    """Create a task folder at ``dest`` from a generator, another task, or a type's scaffold.
 
     The copy's ``name:`` becomes the folder's name (made a valid slug). The folder is built in
     a temporary sibling and renamed into place, so a failure leaves nothing behind.
 
     Args:
         dest: The new folder; must not exist (or be empty).
-        from_generator: A built-in generator's name (see :func:`list_generators`).
+        from_generator: A built-in generator's name (see :func:`list_generators`) or the
+            path of any task folder to copy.
         task_type: ``classification``, ``sequence_prob``, ``logodds`` or ``absolute_logodds``.
 
     Returns:
@@ -77,12 +78,8 @@ def new_task(
             fix="e.g. `invscale new my-task --type classification`",
         )
     if from_generator is not None:
-        if from_generator not in builtin_names():
-            raise SpecError(
-                f"no built-in generator called '{from_generator}'",
-                fix=f"choose one of: {', '.join(builtin_names())}",
-            )
-        source = generators_dir() / from_generator
+        # A built-in's name, or any task folder (e.g. to fork your own task).
+        source = resolve_task(from_generator)
     else:
         try:
             kind: TaskType = parse_task_type(str(task_type))

@@ -243,6 +243,9 @@ def load_task(task: str | Path) -> TaskSpec:
             distinct=tuple(few["distinct"]) if "distinct" in few else None,
         )
     )
+    prompt = text_at(data, "prompt", "prompt")
+    other_prompt = text_at(data, "other_prompt", "other_prompt") if "other_prompt" in data else None
+    completion = text_at(data, "completion", "completion") if "completion" in data else None
     names = {s.name for s in slots}
     for slot_name in few_shot.distinct or ():
         if slot_name not in names:
@@ -252,16 +255,19 @@ def load_task(task: str | Path) -> TaskSpec:
                 fix=f"use slot names from: {', '.join(sorted(names))}",
             )
 
+    texts = [t for t in (prompt, other_prompt, completion) if t is not None]
+    inputs = {yaml_path, *(t.path for t in texts)}
+    inputs |= {folder / s.params["path"] for s in slots if s.kind == "lexicon"}
+    if hooks_module is not None:
+        inputs.add(folder / "hooks.py")
     return TaskSpec(
         name=data["name"],
         type=task_type,
         folder=folder,
         slots=tuple(slots),
-        prompt=text_at(data, "prompt", "prompt"),
-        other_prompt=text_at(data, "other_prompt", "other_prompt")
-        if "other_prompt" in data
-        else None,
-        completion=text_at(data, "completion", "completion") if "completion" in data else None,
+        prompt=prompt,
+        other_prompt=other_prompt,
+        completion=completion,
         classes=classes,
         answer_index=answer,
         shuffle_classes=bool(data.get("shuffle_classes", False)),
@@ -278,17 +284,19 @@ def load_task(task: str | Path) -> TaskSpec:
         n_default=int(data.get("n_default", 300)),
         seed=int(data.get("seed", 0)),
         locale=str(data.get("locale", "en_US")),
-        spec_hash=folder_hash(folder),
+        spec_hash=inputs_hash(folder, inputs),
     )
 
 
-def folder_hash(folder: Path) -> str:
-    """A short hash of every file in the task folder (names and bytes), for provenance."""
+def inputs_hash(folder: Path, files: set[Path]) -> str:
+    """A short hash of the files a task reads (names and bytes), for provenance.
+
+    Only the inputs count (task.yaml, template files, lexicons, hooks.py), so outputs written
+    into the task folder (a dataset, check results) do not change the hash.
+    """
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(folder).as_posix().encode())
+    for path in sorted(files):
+        digest.update(path.resolve().relative_to(folder.resolve()).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

@@ -178,3 +178,20 @@ def test_broken_task_leaves_no_output_files(tmp_path):
     assert result.exit_code == 2
     assert "task.yaml:" in result.stderr and "colour" in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_new_from_a_local_task_folder_forks_it(tmp_path):
+    original = tmp_path / "mine"
+    invoke("new", original, "--type", "classification")
+    result = invoke("new", tmp_path / "fork", "--from", original)
+    assert result.exit_code == 0, result.stderr
+    assert "name: fork" in (tmp_path / "fork" / "task.yaml").read_text()
+    assert (tmp_path / "fork" / "lexicons" / "items.csv").is_file()
+
+
+def test_new_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("keep me")
+    result = invoke("new", tmp_path / "busy", "--type", "logodds")
+    assert result.exit_code == 2 and "not empty" in result.stderr
+    assert (tmp_path / "busy" / "notes.txt").read_text() == "keep me"

@@ -24,8 +24,18 @@ def test_builtin_by_name_loads():
     assert spec.hypothesis and spec.description
 
 
-def test_spec_hash_changes_with_any_file(make_task):
-    folder = make_task(SIMPLE, **{"lexicons__x.txt": "a\n"})
+def test_spec_hash_ignores_outputs_written_into_the_task_folder(make_task):
+    folder = make_task(SIMPLE)
+    before = load_task(folder).spec_hash
+    (folder / "dataset").mkdir()
+    (folder / "dataset" / "simple.csv").write_text("prompt\n")
+    (folder / "check-results.json").write_text("{}")
+    assert load_task(folder).spec_hash == before
+
+
+def test_spec_hash_changes_with_any_input_file(make_task):
+    yaml = SIMPLE.replace("{int: [1, 40]}", "{lexicon: lexicons/x.txt}")
+    folder = make_task(yaml, **{"lexicons__x.txt": "a\n"})
     before = load_task(folder).spec_hash
     (folder / "lexicons" / "x.txt").write_text("b\n")
     assert load_task(folder).spec_hash != before

@@ -40,7 +40,7 @@ def list_(
 def new(
     dest: Annotated[Path, typer.Argument(help="The new task folder.")],
     from_: Annotated[
-        str | None, typer.Option("--from", help="Copy this built-in generator.")
+        str | None, typer.Option("--from", help="Copy a built-in generator or any task folder.")
     ] = None,
     type_: Annotated[
         str | None,

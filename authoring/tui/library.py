@@ -176,13 +176,6 @@ class LibraryPanel(Vertical):
         entry = self.current
         if entry is None:
             return
-        if entry.kind != "built-in":
-            # `invscale new` copies built-in generators only; a local folder is copied by hand.
-            self.notify(
-                "New-from works on built-in generators; open this folder to edit it.",
-                severity="warning",
-            )
-            return
         self._new_task(entry)
 
     @on(Button.Pressed, "#library-blank")
@@ -209,7 +202,8 @@ class LibraryPanel(Vertical):
             if entry is None:
                 path = new_task(dest, task_type=task_type)
             else:
-                path = new_task(dest, from_generator=entry.name)
+                source = entry.name if entry.kind == "built-in" else str(entry.path)
+                path = new_task(dest, from_generator=source)
         except InvscaleError as exc:
             self.notify(exc.one_line(), severity="error", timeout=10)
             return
