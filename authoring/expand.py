@@ -27,7 +27,7 @@ from typing import Any
 from authoring.errors import GenerationError, Location, TemplateError
 from authoring.hashset import HashSet64
 from authoring.records import Example
-from authoring.render import Renderer, display
+from authoring.render import BUILTIN_NAMES, Renderer, display
 from authoring.spec import TaskSpec, Text
 
 # Draws tried for one example before the slot space is declared exhausted.
@@ -209,7 +209,7 @@ def build_example(
         "seed": seed,
         "attempt": attempt,
         "spec_hash": spec.spec_hash,
-        "slots": jsonable(values),
+        "slots": jsonable({k: v for k, v in values.items() if k not in BUILTIN_NAMES}),
     }
     return Example(
         prompt=prompt,
@@ -258,7 +258,7 @@ def _few_shot_prefix(
         target = targets[j % len(targets)]
         for attempt in range(_SHOT_ATTEMPTS):
             rng = random.Random(f"{seed}:{index}:shot{j}:{attempt}")
-            values = renderer.draw(rng)
+            values = renderer.draw(rng, is_shot=True)
             if values is None or not renderer.allowed(values):
                 continue
             if any(display(values[name]) in used[name] for name in distinct):

@@ -52,10 +52,17 @@ class Renderer:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._compiled: dict[int, Any] = {}
         slot_names = [s.name for s in spec.slots]
+        for slot in spec.slots:
+            if slot.name in BUILTIN_NAMES:
+                raise TemplateError(
+                    f"'{slot.name}' is a built-in variable and cannot be a slot name",
+                    where=Location(spec.yaml_path, line=slot.line, key=f"slots.{slot.name}"),
+                    fix="rename the slot",
+                )
         # Choice values that contain Jinja are templates over the earlier slots.
         self._choice_texts: dict[str, dict[str, Text]] = {}
         for position, slot in enumerate(spec.slots):
-            earlier = set(slot_names[:position])
+            earlier = {*slot_names[:position], *BUILTIN_NAMES}
             if slot.text is not None:
                 self._compile(slot.text, earlier)
             if slot.kind == "choice":
@@ -72,7 +79,7 @@ class Renderer:
                     self._choice_texts[slot.name] = texts
             for text in slot.exclude:
                 self._compile(text, earlier)
-        everything = set(slot_names)
+        everything = {*slot_names, *BUILTIN_NAMES}
         outputs = [spec.prompt, *spec.classes, *spec.require]
         outputs += [t for t in (spec.other_prompt, spec.completion) if t is not None]
         if isinstance(spec.answer_index, Text):
@@ -110,10 +117,14 @@ class Renderer:
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def draw(self, rng: random.Random) -> dict[str, Any] | None:
-        """Sample every slot in order. Returns None when an ``exclude`` cannot be satisfied."""
+    def draw(self, rng: random.Random, *, is_shot: bool = False) -> dict[str, Any] | None:
+        """Sample every slot in order. Returns None when an ``exclude`` cannot be satisfied.
+
+        The result also holds the built-in ``is_shot`` (True while drawing a few-shot example),
+        so templates and ``require`` can treat demonstrations differently from the question.
+        """
         self.faker.random = rng
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"is_shot": is_shot}
         for slot in self.spec.slots:
             excluded = {self.render_text(t, values).strip() for t in slot.exclude}
             value = self._draw_slot(slot, rng, values, excluded)
@@ -265,6 +276,8 @@ class Renderer:
 
 
 _IMPOSSIBLE = object()
+# Variables every template sees besides the slots.
+BUILTIN_NAMES = ("is_shot",)
 
 
 def display(value: Any) -> str:
@@ -275,7 +288,8 @@ def display(value: Any) -> str:
 
 
 def _truthy(text: str) -> bool:
-    return text.strip().lower() not in ("", "false", "0", "none", "no")
+    # What Jinja prints for a false expression: "False", "0", "None" or nothing.
+    return text.strip().lower() not in ("", "false", "0", "none")
 
 
 def _filename(text: Text) -> str:

@@ -6,8 +6,9 @@ without exactly two classes, leftover template syntax (``{{``, ``{%``), and the 
 the same set of classes but a different correct answer.
 
 Warnings (fail only under ``strict``): exact duplicate rows, extra columns, classes without a
-leading space, leftover ``{name}`` placeholders, heavy answer-position imbalance and
-near-duplicate prompts (equal after lower-casing and dropping punctuation and spacing).
+leading space, leftover ``{name}`` placeholders, heavy answer-position imbalance, a class text
+that is the correct answer far more often than its fair share, and near-duplicate prompts
+(equal after lower-casing and dropping punctuation and spacing).
 
 Validation streams: per row it keeps four 8-byte hashes in numpy arrays, and compares them
 once at the end, so a million rows need about 40 MB beyond the reader.
@@ -29,7 +30,12 @@ from authoring.records import Example, Problem, TaskType
 
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|%\}|\}\}")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
-_NORMALIZE = re.compile(r"[\W_]+")
+# Near-duplicate prompts are equal after lower-casing and dropping spacing and punctuation
+# (operators such as - + × / stay: "5 - 2" and "5 × 2" are different questions).
+_NORMALIZE = re.compile(r"[\s.,;:!?'\"`()\[\]{}_]+")
+# Label balance is tracked while at most this many distinct class strings have been seen;
+# beyond that classes are mostly unique per row and no single label can dominate.
+_MAX_LABELS = 2000
 
 
 @dataclass
@@ -89,6 +95,8 @@ class Validator:
         self._answer = array("q")  # the correct answer's text
         self._prompt = array("q")  # the prompt alone
         self._normal = array("q")  # normalized prompt, for near-duplicates
+        self._offered: Counter[str] | None = Counter()  # rows offering each class text
+        self._correct: Counter[str] = Counter()  # rows where that text is the answer
         self._min_chars: int | None = None
         self._max_chars = 0
 
@@ -171,6 +179,11 @@ class Validator:
             else:
                 report.answer_counts[index] += 1
                 answer_text = classes[index]
+                if self._offered is not None:
+                    self._offered.update(set(classes))
+                    self._correct[answer_text] += 1
+                    if len(self._offered) > _MAX_LABELS:
+                        self._offered = None
 
         question = "\x1f".join([*texts.values(), "\x1e", *sorted(classes)])
         self._rows.append(row)
@@ -187,6 +200,8 @@ class Validator:
         if self._min_chars is not None:
             report.prompt_chars = (self._min_chars, self._max_chars)
         _check_balance(report)
+        if self._offered is not None:
+            _check_labels(report, self._offered, self._correct)
         if len(self._rows) > 1:
             self._find_duplicates(np)
         report.problems.sort(key=lambda p: (p.row or 0, p.severity != "error"))
@@ -328,3 +343,27 @@ def _snippet(text: str, pattern: re.Pattern[str]) -> str:
     assert match is not None
     start = max(match.start() - 15, 0)
     return repr(text[start : match.end() + 15])
+
+
+def _check_labels(report: ValidationReport, offered: Counter[str], correct: Counter[str]) -> None:
+    # Balanced positions can still hide a lopsided label: " No" right in 73% of the rows that
+    # offer it lets "always say No" score 73%. Report the worst such label.
+    k = max(report.class_counts or {2: 0})
+    worst: tuple[float, str] | None = None
+    for label, times in offered.items():
+        if times >= 20:
+            share = correct[label] / times
+            if share > 1 / k + 0.2 and (worst is None or share > worst[0]):
+                worst = (share, label)
+    if worst is not None:
+        share, label = worst
+        report.problems.append(
+            Problem(
+                "warning",
+                "label-imbalance",
+                f"class {label!r} is the correct answer in {share:.0%} of the "
+                f"{offered[label]} rows that offer it (fair share: {1 / k:.0%}); a model that "
+                f"always answers {label!r} looks good",
+                column="classes",
+            )
+        )

@@ -164,3 +164,32 @@ def test_space_is_infinite_for_hooks_without_declared_space(make_task):
         **{"hooks.py": "def make_b(rng, slots):\n    return rng.random()\n"},
     )
     assert math.isinf(estimate_space(load_task(folder)).total)
+
+
+def test_is_shot_lets_shots_differ_from_the_question(make_task):
+    # Shots where the first number is bigger, questions where it is smaller: only `is_shot`
+    # can express that, since shots and question share templates and `require`.
+    yaml = FEW_SHOT.replace(
+        'require: ["{{ x != y }}"]', 'require: ["{{ (x > y) if is_shot else (x < y) }}"]'
+    ).replace("distinct: [x, y]", "distinct: [x]")
+    spec = load_task(make_task(yaml))
+    for e in expand(spec, 20):
+        *shots, question = e.prompt.split("\n---\n")
+        assert all(shot.endswith(" Yes") for shot in shots)
+        assert e.meta["slots"]["x"] < e.meta["slots"]["y"]
+        assert "is_shot" not in e.meta["slots"]
+
+
+def test_is_shot_is_reserved(make_task):
+    from authoring.errors import TemplateError
+    from authoring.render import Renderer
+
+    spec = load_task(
+        make_task(
+            SIMPLE.replace("  b: {int: [1, 40]}", "  is_shot: {int: [1, 2]}").replace(
+                "number {{ b }}", ""
+            )
+        )
+    )
+    with pytest.raises(TemplateError, match="built-in variable"):
+        Renderer(spec)

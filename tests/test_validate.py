@@ -54,7 +54,7 @@ CASES = [
     ),
     (
         "near duplicate",
-        HEADER + GOOD + "\"q 1 -- a:\",\"[' Yes', ' No']\",0\n",
+        HEADER + GOOD + "\"q 1, a:\",\"[' Yes', ' No']\",0\n",
         "near-duplicate",
         "warning",
         2,
@@ -111,7 +111,7 @@ def test_sequence_prob_needs_completion():
 def test_heavy_imbalance_is_a_warning():
     rows = [Example(f"q{i} x{'y' * i}", classes=(" a", " b"), answer_index=0) for i in range(30)]
     report = validate_examples(rows, TaskType.CLASSIFICATION)
-    assert [p.code for p in report.warnings] == ["answer-imbalance"]
+    assert {p.code for p in report.warnings} == {"answer-imbalance", "label-imbalance"}
     assert report.ok() and not report.ok(strict=True)
 
 
@@ -145,3 +145,25 @@ def test_real_prize_files_are_valid(isp_data):
         report = validate_file(path)
         assert report.errors == [], path
         assert report.rows >= 100
+
+
+def test_a_lopsided_label_is_a_warning_even_with_balanced_positions():
+    rows = []
+    for i in range(40):
+        answer = " No" if i % 4 else " Yes"  # " No" right in 75% of rows
+        other = " Yes" if answer == " No" else " No"
+        index = i % 2  # positions alternate: exactly balanced
+        classes = (answer, other) if index == 0 else (other, answer)
+        rows.append(Example(f"claim number {i}?", classes=classes, answer_index=index))
+    report = validate_examples(rows, TaskType.CLASSIFICATION)
+    assert report.answer_counts == {0: 20, 1: 20}
+    warnings = [p for p in report.warnings if p.code == "label-imbalance"]
+    assert len(warnings) == 1 and "' No'" in warnings[0].message and "75%" in warnings[0].message
+
+
+def test_operators_are_not_punctuation_for_near_duplicates():
+    rows = [
+        Example(f"What is 5 {op} 2?", classes=(" 3", " 10"), answer_index=0) for op in ("-", "×")
+    ]
+    report = validate_examples(rows, TaskType.CLASSIFICATION)
+    assert "near-duplicate" not in {p.code for p in report.problems}
