@@ -200,6 +200,11 @@ def _mistakes(e: Example) -> str:
 @checker("common-misconceptions")
 def _myths(e: Example) -> str:
     item = e.meta["slots"]["item"]
+    flipped = {"Yes": "No", "No": "Yes"}
+    if item["claim"] and f"Is it a myth that {item['claim']}?" in e.prompt:
+        # Asked whether the myth is a myth: the yes/no answer flips.
+        assert other(e) == " " + flipped[item["myth"]]
+        return " " + flipped[item["truth"]]
     assert item["question"] in e.prompt
     assert other(e) == " " + item["myth"]
     return " " + item["truth"]
