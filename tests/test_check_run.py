@@ -113,6 +113,14 @@ def test_scorer_objects_of_different_sizes_give_a_trend(tiny_models, tmp_path):
     assert trend.verdict in {"inverse", "standard", "flat", "not enough evidence"}
     assert result.blind_trend is not None and set(result.by_trends) == set(CITIES)
     assert [m.params for m in result.models] == [10**6, 10**8]
+    # Per slot value: its size and each model's mean, equal to a plain mean over its examples.
+    city = CITIES[0]
+    group = [i for i, e in enumerate(dataset()) if e.meta["slots"]["city"] == city]
+    means = result.by_means[city]
+    assert means["n"] == len(group)
+    for m, mean in zip(result.models, means["loss"], strict=True):
+        assert mean == pytest.approx(sum(m.examples[i]["loss"] for i in group) / len(group))
+    assert len(means["correct"]) == 2
 
 
 def test_offline_hub_id_is_one_clear_error(tmp_path):

@@ -127,6 +127,9 @@ class CheckResult:
     blind_trend: Trend | None = None
     by: str | None = None
     by_trends: dict[str, Trend] = field(default_factory=dict)
+    # Per value of the --by slot: its number of examples and, per metric, each model's mean
+    # (models in ladder order), so a single model still shows which values drive its score.
+    by_means: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -137,6 +140,7 @@ class CheckResult:
             "trend": self.trend.to_json() if self.trend else None,
             "blind_trend": self.blind_trend.to_json() if self.blind_trend else None,
             "by": self.by, "by_trends": {k: t.to_json() for k, t in self.by_trends.items()},
+            "by_means": self.by_means,
             "notes": self.notes,
         }
 
@@ -338,4 +342,10 @@ def _judge(
             notes.append(f"no example has a slot named '{options.by}'")
         for value, idx in sorted(groups.items()):
             out.by_trends[value] = trend(metric, *_paired(results, metric, False, idx))
+            means: dict[str, Any] = {"n": len(idx)}
+            for name in dict.fromkeys((metric, "correct")):
+                _, values = _paired(results, name, False, idx)
+                if values and values[0]:
+                    means[name] = [sum(v) / len(v) for v in values]
+            out.by_means[value] = means
     return out

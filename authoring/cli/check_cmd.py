@@ -62,7 +62,10 @@ def _print_result(result: CheckResult) -> None:
         out.print(terminal_chart([_series(result, metric)], metric), markup=False,
                   highlight=False)
     trend = result.trend
-    if trend is not None:
+    if trend is not None and trend.n_models < 2:
+        out.print("verdict: [bold]none[/]: one model has no trend; add models with --model or "
+                  "use a --ladder to see one")
+    elif trend is not None:
         out.print(f"verdict: [bold]{trend.verdict}[/] ({escape(trend.reason)})")
         if trend.tau is not None:
             out.print(f"Kendall's tau {trend.tau:+.2f} (p={trend.tau_p:.2g}) over "
@@ -70,11 +73,34 @@ def _print_result(result: CheckResult) -> None:
     if result.blind_trend is not None and result.blind_trend.slope is not None:
         b = result.blind_trend
         out.print(f"blind baseline ({b.metric} after '{escape('Answer:')}'): {b.verdict}")
-    for value, t in result.by_trends.items():
-        out.print(f"  {escape(str(result.by))}={escape(value)}: {t.verdict} "
-                  f"({escape(t.reason)})")
+    if result.by_means:
+        _print_by(result)
     for note in result.notes:
         err.print(f"[yellow]note[/]: {escape(note)}")
+
+
+def _print_by(result: CheckResult) -> None:
+    """One row per value of the --by slot: its mean metric (and accuracy) per model, its trend."""
+    metric, several = result.metric, len(result.models) > 1
+    table = Table(title=f"by {result.by}: mean {metric} per model", title_justify="left")
+    table.add_column(str(result.by))
+    table.add_column("n", justify="right")
+    for m in result.models:
+        table.add_column(f"{escape(m.name)} {metric}", justify="right")
+        if "correct" in m.mean:
+            table.add_column(f"{escape(m.name)} acc", justify="right")
+    if several:
+        table.add_column("trend")
+    for value, means in result.by_means.items():
+        cells = [escape(value), str(means["n"])]
+        for i, m in enumerate(result.models):
+            cells.append(f"{means[metric][i]:.4g}" if metric in means else "-")
+            if "correct" in m.mean:
+                cells.append(f"{means['correct'][i]:.1%}" if "correct" in means else "-")
+        if several:
+            cells.append(result.by_trends[value].verdict)
+        table.add_row(*cells)
+    out.print(table)
 
 
 def _series(result: CheckResult, metric: str):
@@ -192,8 +218,9 @@ def check(
                 progress.update(bars[key], completed=event.done, total=event.total)
 
             def on_model_done(m) -> None:
+                batch = "all from cache" if m.batch_size is None else f"batch size {m.batch_size}"
                 err.print(f"[green]done[/] {escape(m.name)}: {_size(m.params)} params, "
-                          f"{m.dtype} on {escape(m.device)}, batch size {m.batch_size}, "
+                          f"{m.dtype} on {escape(m.device)}, {batch}, "
                           f"{m.from_cache} results from cache")
 
             result = run_check(examples, task_type, targets, options, on_progress=on_progress,
