@@ -32,33 +32,27 @@ class HashSet64:
 
     def add(self, value: int) -> bool:
         """Insert ``value`` (taken modulo 2**64, 0 mapped to 1); False if it was already there."""
-        value = (value & 0xFFFFFFFFFFFFFFFF) or 1
-        table, mask = self._table, self._mask
-        slot = value & mask
-        while True:
-            found = table[slot]
-            if found == _EMPTY:
-                table[slot] = value
-                self._count += 1
-                if 2 * self._count > mask:
-                    self._grow()
-                return True
-            if found == value:
-                return False
-            slot = (slot + 1) & mask
+        slot, present = self._probe(value)
+        if present:
+            return False
+        self._table[slot] = _canonical(value)
+        self._count += 1
+        if 2 * self._count > self._mask:
+            self._grow()
+        return True
 
     def __contains__(self, value: object) -> bool:
-        if not isinstance(value, int):
-            return False
-        value = (value & 0xFFFFFFFFFFFFFFFF) or 1
+        return isinstance(value, int) and self._probe(value)[1]
+
+    def _probe(self, value: int) -> tuple[int, bool]:
+        # Linear probing: walk from the value's home slot to it or to the first empty slot.
+        value = _canonical(value)
         table, mask = self._table, self._mask
         slot = value & mask
         while True:
             found = table[slot]
-            if found == _EMPTY:
-                return False
-            if found == value:
-                return True
+            if found == _EMPTY or found == value:
+                return slot, found == value
             slot = (slot + 1) & mask
 
     def _grow(self) -> None:
@@ -70,3 +64,7 @@ class HashSet64:
         for value in old:
             if value != _EMPTY:
                 self.add(value)
+
+
+def _canonical(value: int) -> int:
+    return (value & 0xFFFFFFFFFFFFFFFF) or 1

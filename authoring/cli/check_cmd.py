@@ -9,20 +9,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from authoring.check.models import format_params
 from authoring.cli._app import app
 from authoring.cli._common import err, guarded, out
 
 if TYPE_CHECKING:
     from authoring.check import CheckPlan, CheckResult
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return "?"
-    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.3g}{unit}"
-    return str(n)
 
 
 def _print_plan(plan: CheckPlan) -> None:
@@ -35,7 +27,7 @@ def _print_plan(plan: CheckPlan) -> None:
     )
     for m in plan.models:
         mem = "?" if m.memory_bytes is None else f"{m.memory_bytes / 2**30:.1f} GiB"
-        err.print(f"  {escape(m.name)}: {_size(m.nominal_params)} params, memory ~{mem}")
+        err.print(f"  {escape(m.name)}: {format_params(m.nominal_params)} params, memory ~{mem}")
 
 
 def _print_result(result: CheckResult) -> None:
@@ -49,7 +41,7 @@ def _print_result(result: CheckResult) -> None:
         acc = m.accuracy
         blind = m.blind_mean.get(blind_name) if blind_name else None
         table.add_row(
-            escape(m.name), _size(m.params),
+            escape(m.name), format_params(m.params),
             f"{m.mean.get(metric, float('nan')):.4g}", f"[{lo:.4g}, {hi:.4g}]",
             "-" if acc is None else f"{acc:.1%}",
             "-" if blind is None else f"{blind:.4g}",
@@ -219,7 +211,7 @@ def check(
 
             def on_model_done(m) -> None:
                 batch = "all from cache" if m.batch_size is None else f"batch size {m.batch_size}"
-                err.print(f"[green]done[/] {escape(m.name)}: {_size(m.params)} params, "
+                err.print(f"[green]done[/] {escape(m.name)}: {format_params(m.params)} params, "
                           f"{m.dtype} on {escape(m.device)}, {batch}, "
                           f"{m.from_cache} results from cache")
 

@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
+from authoring.check.models import format_params
+
 DEFAULT_N = 50
 RESULTS_NAME = "check-results.json"
 
@@ -208,7 +210,7 @@ class CheckPanel(Vertical):
         self.done_models.append(model)
         mean = model.mean.get(self.metric)
         low, high = model.ci.get(self.metric, (math.nan, math.nan))
-        self._set(model.name, 1, _params(model.params))
+        self._set(model.name, 1, format_params(model.params))
         self._set(model.name, 2, "done")
         if mean is not None:
             self._set(model.name, 3, f"{mean:.3f} ({low:.3f}–{high:.3f})")
@@ -255,7 +257,7 @@ class CheckPanel(Vertical):
             if len(points) > 1:
                 plt.plot(xs, ys, marker="braille", color="cyan")
             plt.error(xs, ys, yerr=errs, color="orange")
-            plt.xticks(xs, [_params(round(10**x)) for x in xs])
+            plt.xticks(xs, [format_params(round(10**x)) for x in xs])
         widget.refresh()
 
 
@@ -263,15 +265,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     from authoring.tui.editor import write_atomic
 
     write_atomic(path, json.dumps(data, indent=2, default=str) + "\n")
-
-
-def _params(count: int | None) -> str:
-    if not count:
-        return "?"
-    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if count >= scale:
-            return f"{count / scale:.3g}{unit}"
-    return str(count)
 
 
 def _short(name: str) -> str:
