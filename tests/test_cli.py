@@ -11,6 +11,9 @@ from authoring.cli import commands as _commands  # noqa: F401  (registers the co
 from authoring.records import TaskType
 from authoring.resources import builtin_names
 from authoring.validate import validate_file
+from tests import check_fixtures as fx
+
+tiny_tokenizer_dirs = fx.tiny_tokenizer_dirs  # a fixture: a tokenizer trained in the test
 
 runner = CliRunner()
 
@@ -195,3 +198,17 @@ def test_new_refuses_a_non_empty_folder(tmp_path):
     result = invoke("new", tmp_path / "busy", "--type", "logodds")
     assert result.exit_code == 2 and "not empty" in result.stderr
     assert (tmp_path / "busy" / "notes.txt").read_text() == "keep me"
+
+
+def test_validate_with_a_tokenizer_flags_multi_token_logodds_classes(tmp_path, tiny_tokenizer_dirs):
+    folder = tiny_tokenizer_dirs["nobos"]
+    path = tmp_path / "lo.csv"
+    path.write_text(
+        "prompt,other_prompt,classes,answer_index\n"
+        "the answer is,the question is,\"[' yes', ' no']\",0\n"
+        "the answer is,the capital is,\"[' zqxjvw', ' no']\",0\n"
+    )
+    result = invoke("validate", path, "--tokenizer", folder)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if "logodds-multi-token" in line]
+    assert len(lines) == 1 and "row 2" in lines[0] and f"[{folder}]" in lines[0]

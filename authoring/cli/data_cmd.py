@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -83,13 +84,17 @@ def validate(
         kind = _task_type(type_, parse_task_type)
         report = validate_file(file, kind)
         if tokenizer:
-            from authoring.check.tokens import tokenizer_problems
+            from authoring.check import load_tokenizer, tokenizer_problems
             from authoring.formats import read_dataset
 
-            if not report.errors:
+            if not report.errors:  # tokenizer checks need every row readable
                 _, examples = read_dataset(file, report.task_type)
                 for name in tokenizer:
-                    report.problems.extend(tokenizer_problems(examples, report.task_type, name))
+                    found = tokenizer_problems(examples, report.task_type, load_tokenizer(name))
+                    # Name the tokenizer: the same row can pass for one model and fail another.
+                    report.problems.extend(
+                        replace(p, message=f"[{name}] {p.message}") for p in found
+                    )
     counts: dict[str, int] = {}
     for problem in report.problems:
         counts[problem.code] = counts.get(problem.code, 0) + 1
@@ -97,7 +102,7 @@ def validate(
             err.print(escape(problem.one_line(str(file))))
     for code, count in counts.items():
         if count > _PER_CODE:
-            err.print(f"... and {count - _PER_CODE:,} more [{code}]")
+            err.print(escape(f"... and {count - _PER_CODE:,} more [{code}]"))
     summary = report.summary()
     if as_json:
         typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
