@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -88,5 +89,6 @@ def preview(
 
 
 def _first_sentence(text: str) -> str:
-    head, dot, _ = text.partition(". ")
-    return head + ("." if dot else "")
+    # A sentence ends at ". " unless the dot closes an abbreviation such as "e.g." or "i.e.".
+    match = re.search(r"(?<!\be\.g)(?<!\bi\.e)\. ", text)
+    return text[: match.start() + 1] if match else text
