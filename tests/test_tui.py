@@ -146,7 +146,11 @@ async def test_template_error_shows_inline_and_the_app_keeps_running(task_copy: 
         line = prompt_line(text_area.text)
         text_area.move_cursor((line, 2))
         await pilot.press(*"{{ nosuchslot }} ")
-        await wait_for(pilot, lambda: editor.error is not None)
+        # Typed key by key, a slow machine may preview a half-typed "{{ nosu" (a syntax
+        # error) first; wait for the preview of the finished text.
+        await wait_for(
+            pilot, lambda: editor.error is not None and "nosuchslot" in editor.error.text
+        )
         error = editor.error
         assert error.file == "task.yaml" and error.line == line + 1
         assert "nosuchslot" in error.text and "task.yaml:" in error.text
