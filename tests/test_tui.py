@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -57,6 +58,15 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 15.0) 
         if time.monotonic() - start > timeout:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.05)
+
+
+async def settle_quit(pilot, app, running: bool, timeout: float = 10.0) -> None:
+    """Wait until the quit modal has closed (cancel) or the app has exited (save/discard)."""
+    start = time.monotonic()
+    while (app.is_running and not running) or (running and isinstance(app.screen, QuitModal)):
+        if time.monotonic() - start > timeout:
+            return
+        await asyncio.sleep(0.05)
 
 
 def prompt_line(text: str) -> int:
@@ -200,7 +210,7 @@ async def test_quit_with_unsaved_edits_asks(task_copy: Path, key: str, saved: bo
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, QuitModal))
         await pilot.press(key)
-        await pilot.pause(0.2)
+        await settle_quit(pilot, app, running)
         assert app.is_running == running
         if running:
             assert editor.dirty_files == ["task.yaml"]
