@@ -329,7 +329,9 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with open(fd, mode, **kwargs) as handle:
             yield handle
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        # mkstemp makes 0600: keep the replaced file's mode, or give a new file the usual one.
+        mode_bits = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode_bits)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

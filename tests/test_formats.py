@@ -146,3 +146,13 @@ def test_sequence_prob_and_logodds_columns_are_exact(tmp_path):
         "prompt,other_prompt,classes,answer_index",
         "p,o,\"[' Yes', ' No']\",1",
     ]
+
+
+def test_atomic_open_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    target = tmp_path / "task.yaml"
+    target.write_text("old")
+    target.chmod(0o640)
+    with atomic_open(target) as handle:
+        handle.write("new")
+    assert target.read_text() == "new"
+    assert target.stat().st_mode & 0o777 == 0o640

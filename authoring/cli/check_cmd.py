@@ -219,10 +219,10 @@ def check(
                                on_model_done=on_model_done, cancel=cancel)
         _print_result(result)
         if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = json_path.with_name(json_path.name + ".tmp")
-            tmp.write_bytes(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2))
-            tmp.replace(json_path)
+            from authoring.formats import atomic_open
+
+            with atomic_open(json_path, "wb") as handle:
+                handle.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2))
             err.print(f"wrote {escape(str(json_path))}")
         if plot is not None:
             from authoring.plot import png_plot

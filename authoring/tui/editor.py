@@ -7,8 +7,6 @@ atomically (temp file + ``os.replace``).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from rich.segment import Segment
@@ -71,15 +69,11 @@ def language_for(name: str, available: set[str]) -> str | None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically, keeping the file's permissions."""
+    from authoring.formats import atomic_open
+
+    with atomic_open(path) as handle:
+        handle.write(text)
 
 
 class EditorPanel(Horizontal):
