@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from authoring.errors import InvscaleError
+from authoring.records import TaskType, parse_task_type
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -32,3 +33,19 @@ def guarded() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: nothing already written or cached was lost.")
         raise typer.Exit(130) from None
+
+
+def task_type_option(value: str | None) -> TaskType | None:
+    """The ``--type`` option: None (infer from the columns) or a task type.
+
+    Raises:
+        InvscaleError: an unknown type name (one line, exit 2).
+    """
+    if value is None:
+        return None
+    try:
+        return parse_task_type(value)
+    except ValueError as exc:
+        raise InvscaleError(
+            str(exc), fix="--type classification|sequence_prob|logodds|absolute_logodds"
+        ) from None

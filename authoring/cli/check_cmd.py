@@ -11,7 +11,7 @@ from rich.table import Table
 
 from authoring.check.models import format_params
 from authoring.cli._app import app
-from authoring.cli._common import err, guarded, out
+from authoring.cli._common import err, guarded, out, task_type_option
 
 if TYPE_CHECKING:
     from authoring.check import CheckPlan, CheckResult
@@ -168,17 +168,10 @@ def check(
         run_check,
     )
     from authoring.formats import read_dataset
-    from authoring.records import parse_task_type
 
     _quiet_transformers()  # before anything imports tqdm
     with guarded():
-        forced = None
-        if type_ is not None:
-            try:
-                forced = parse_task_type(type_)
-            except ValueError as exc:
-                raise typer.BadParameter(str(exc), param_hint="--type") from None
-        task_type, examples = read_dataset(data, forced)
+        task_type, examples = read_dataset(data, task_type_option(type_))
         cap = parse_size(max_params) if max_params else None
         refs = resolve_models(list(model or []), ladder, cap)
         if server:

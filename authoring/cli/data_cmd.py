@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from authoring.cli._app import app
-from authoring.cli._common import err, guarded, out
+from authoring.cli._common import err, guarded, out, task_type_option
 
 # Problems printed per rule before the rest are counted (a million-row file stays readable).
 _PER_CODE = 20
@@ -77,11 +77,10 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Check a dataset: one line per problem (row, column), then a summary. Exit 1 if invalid."""
-    from authoring.records import parse_task_type
     from authoring.validate import validate_file
 
     with guarded():
-        kind = _task_type(type_, parse_task_type)
+        kind = task_type_option(type_)
         report = validate_file(file, kind)
         if tokenizer:
             from authoring.check import load_tokenizer, tokenizer_problems
@@ -129,25 +128,11 @@ def export(
     """Export a dataset for another tool (an lm-evaluation-harness task YAML plus data)."""
     from authoring.dataset import export_lm_eval
     from authoring.errors import OutputError
-    from authoring.records import parse_task_type
 
     with guarded():
         if to != "lm-eval":
             raise OutputError(f"unknown export target '{to}'", fix="use --to lm-eval")
-        paths = export_lm_eval(file, output, _task_type(type_, parse_task_type))
+        paths = export_lm_eval(file, output, task_type_option(type_))
     err.print(f"wrote an lm-evaluation-harness task: {paths['yaml']}")
     for path in paths.values():
         typer.echo(str(path))
-
-
-def _task_type(value: str | None, parse):  # type: ignore[no-untyped-def]
-    from authoring.errors import InvscaleError
-
-    if value is None:
-        return None
-    try:
-        return parse(value)
-    except ValueError as exc:
-        raise InvscaleError(
-            str(exc), fix="--type classification|sequence_prob|logodds|absolute_logodds"
-        ) from None
