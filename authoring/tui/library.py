@@ -191,12 +191,8 @@ class LibraryPanel(Vertical):
         if answer is None:
             return
         dest, task_type = answer
-        try:
-            from authoring.scaffold import new_task
-        except ImportError:
-            self.notify("authoring.scaffold is not available yet", severity="error")
-            return
         from authoring.errors import InvscaleError
+        from authoring.scaffold import new_task
 
         try:
             if entry is None:
