@@ -69,6 +69,16 @@ async def settle_quit(pilot, app, running: bool, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def type_at_prompt(app, pilot, text: str):
+    """Wait for the first preview, then type ``text`` at the start of the prompt's first line."""
+    editor = app.query_one(EditorPanel)
+    await wait_for(pilot, lambda: editor.result is not None)
+    text_area = app.query_one("#editor-text", TextArea)
+    text_area.move_cursor((prompt_line(text_area.text), 2))
+    await pilot.press(*text)
+    return editor
+
+
 def prompt_line(text: str) -> int:
     """0-based line of the first line of the block-scalar prompt in task.yaml."""
     return next(i for i, line in enumerate(text.splitlines()) if line.startswith("prompt:")) + 1
@@ -182,11 +192,7 @@ async def test_template_error_shows_inline_and_the_app_keeps_running(task_copy: 
 async def test_save_writes_atomically(task_copy: Path):
     app = make_app(task_copy, workdir=task_copy.parent)
     async with app.run_test(size=SIZE) as pilot:
-        editor = app.query_one(EditorPanel)
-        await wait_for(pilot, lambda: editor.result is not None)
-        text_area = app.query_one("#editor-text", TextArea)
-        text_area.move_cursor((prompt_line(text_area.text), 2))
-        await pilot.press(*"Hey. ")
+        editor = await type_at_prompt(app, pilot, "Hey. ")
         await pilot.press("ctrl+s")
         assert editor.dirty_files == []
         assert "  Hey. {{ person }}" in (task_copy / "task.yaml").read_text()
@@ -202,11 +208,7 @@ async def test_quit_with_unsaved_edits_asks(task_copy: Path, key: str, saved: bo
     original = (task_copy / "task.yaml").read_text()
     app = make_app(task_copy, workdir=task_copy.parent)
     async with app.run_test(size=SIZE) as pilot:
-        editor = app.query_one(EditorPanel)
-        await wait_for(pilot, lambda: editor.result is not None)
-        text_area = app.query_one("#editor-text", TextArea)
-        text_area.move_cursor((prompt_line(text_area.text), 2))
-        await pilot.press(*"Hey. ")
+        editor = await type_at_prompt(app, pilot, "Hey. ")
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, QuitModal))
         await pilot.press(key)
